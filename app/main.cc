@@ -1,0 +1,2 @@
+// tmdns entry point.
+int main() { return 1; }

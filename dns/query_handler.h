@@ -1,0 +1,52 @@
+// Turns one DNS query message into one response message over a served snapshot; the query path.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "dns/snapshot.h"
+#include "routing/policy.h"
+#include "util/rng.h"
+
+namespace tmdns::dns {
+
+enum class Transport : uint8_t { kUdp, kTcp };
+
+// Per-thread counters, plain integers: one handler per thread, aggregated elsewhere at scrape time.
+struct HandlerCounters {
+  uint64_t queries = 0;
+  uint64_t responses = 0;
+  uint64_t dropped = 0;      // QR=1 or shorter than a header: no response at all
+  uint64_t formerr = 0;
+  uint64_t nxdomain = 0;
+  uint64_t nodata = 0;
+  uint64_t refused = 0;
+  uint64_t notimp = 0;
+  uint64_t badvers = 0;
+  uint64_t truncated = 0;
+  uint64_t ecs = 0;
+};
+
+class QueryHandler {
+ public:
+  explicit QueryHandler(uint64_t rngSeed) : rng_(rngSeed) {}
+
+  // Builds the response to `query` into `out` and returns its length; 0 means send nothing.
+  // `source` is the transport peer (ECS in the query overrides it for routing).
+  // For UDP the response never exceeds the requester's payload size (512 without EDNS,
+  // RFC 1035 §4.2.1; RFC 6891 §6.2.5 otherwise, capped by snapshot.maxUdpPayload); for TCP it
+  // never exceeds 65535 or out.size(). `out` should hold at least 65535 bytes.
+  // noexcept, allocation-free, lock-free.
+  size_t handle(const Snapshot& snapshot, routing::HealthView health,
+                std::span<const uint8_t> query, const routing::ClientInfo& source,
+                Transport transport, std::span<uint8_t> out) noexcept;
+
+  const HandlerCounters& counters() const noexcept { return counters_; }
+
+ private:
+  util::Rng rng_;
+  HandlerCounters counters_;
+};
+
+}  // namespace tmdns::dns

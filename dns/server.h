@@ -1,0 +1,58 @@
+// The network side: per-thread SO_REUSEPORT UDP workers (recvmmsg/sendmmsg) and a TCP event loop.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "dns/query_handler.h"
+#include "dns/served_state.h"
+#include "util/rcu.h"
+
+namespace tmdns::dns {
+
+struct ServerOptions {
+  struct Address {
+    std::string host;  // numeric IPv4 or IPv6 literal
+    uint16_t port = 0;
+  };
+  std::vector<Address> listen;  // every address serves UDP and TCP
+  int udpThreads = 1;
+  int tcpIdleTimeoutMs = 10000;       // RFC 7766 §6.2.3
+  int tcpMaxConnections = 1024;
+  int tcpMaxQueriesPerConnection = 1000;
+  uint64_t seed = 0;  // per-thread RNG seeds derive from it; 0 = from the OS
+};
+
+class Server {
+ public:
+  Server(util::RcuDomain& domain, const util::RcuPointer<ServedState>& state);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Creates and binds every socket (port 0 picks a free port; see boundPorts()). Returns false
+  // and sets `error` (naming the address) on failure. Nothing is served until start().
+  bool bind(const ServerOptions& options, std::string& error);
+
+  // The port actually bound for each listen address, in order (UDP and TCP share it).
+  std::vector<uint16_t> boundPorts() const;
+
+  // Starts the worker threads. They read state through one RCU load per batch.
+  void start();
+
+  // Stops and joins every thread; in-flight batches are answered first.
+  void stop();
+
+  // Sum of all handlers' counters (approximate while running).
+  HandlerCounters counters() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tmdns::dns

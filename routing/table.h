@@ -1,0 +1,69 @@
+// The compiled, immutable routing data of one configuration: profiles, endpoints, policies.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace tmdns::routing {
+
+class Policy;
+
+using EndpointId = uint32_t;
+using ProfileId = uint32_t;
+inline constexpr uint32_t kNone = UINT32_MAX;
+inline constexpr uint16_t kNoRegion = UINT16_MAX;
+
+enum class Method : uint8_t {
+  kPriority,
+  kWeighted,
+  kPerformance,
+  kGeographic,
+  kMultiValue,
+  kSubnet,
+};
+
+// What an endpoint's target is, which decides the record it yields (§3.2).
+enum class TargetKind : uint8_t {
+  kName,    // FQDN target: answered as CNAME
+  kIPv4,    // A
+  kIPv6,    // AAAA
+  kNested,  // a child profile: routing descends into it, the leaf is answered
+};
+
+struct Endpoint {
+  ProfileId profile = kNone;  // owner
+  TargetKind kind = TargetKind::kName;
+  bool enabled = true;       // endpointStatus
+  bool alwaysServe = false;  // §2.10: never probed, always eligible when enabled
+  uint16_t weight = 1;       // 1..1000
+  uint16_t priority = 1;     // 1..1000, unique per profile
+  ProfileId child = kNone;   // kNested only
+  uint16_t minChild = 1;     // §2.9
+  uint16_t minChildV4 = 0;   // 0 = not set
+  uint16_t minChildV6 = 0;
+  uint16_t region = kNoRegion;  // Performance: index into the region table
+};
+
+struct Profile {
+  Method method = Method::kPriority;
+  bool enabled = true;  // profileStatus
+  uint32_t ttl = 30;
+  uint16_t maxReturn = 0;             // MultiValue only
+  EndpointId firstEndpoint = 0;       // a profile's endpoints are contiguous in Table::endpoints,
+  uint32_t endpointCount = 0;         // in configuration order
+  const Policy* policy = nullptr;     // owned by Table::policies
+};
+
+struct Table {
+  std::vector<Profile> profiles;
+  std::vector<Endpoint> endpoints;
+  std::vector<std::unique_ptr<const Policy>> policies;
+
+  Table();
+  ~Table();
+  Table(Table&&) noexcept;
+  Table& operator=(Table&&) noexcept;
+};
+
+}  // namespace tmdns::routing
