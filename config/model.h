@@ -126,6 +126,7 @@ struct TcpSettings : Located {
 
 struct Config {
   std::string file;  // the main configuration file, as given
+  std::vector<std::string> sourceFiles;  // every file the loader read (main file first)
   std::vector<ListenAddress> listen;
   int threads = 0;  // 0 = number of cores
   int maxUdpPayload = 1232;  // our EDNS(0) advertised/used UDP payload ceiling (DNS flag day 2020)
