@@ -124,6 +124,15 @@ struct TcpSettings : Located {
   int maxQueriesPerConnection = 1000;
 };
 
+// Top-level `probes:` settings (issue 4).
+struct ProbeSettings : Located {
+  bool enabled = true;  // false: nothing is probed, every enabled endpoint is served unmonitored
+  std::vector<std::string> resolvers;  // "addr" or "addr:port" / "[v6]:port"; empty = system's
+  std::string sourceAddress;           // bind probes to this local address ("" = kernel's choice)
+  std::string userAgent;               // "" = "tmdns/<version>"
+  int maxConcurrent = 512;             // probes in flight at once
+};
+
 struct Config {
   std::string file;  // the main configuration file, as given
   std::vector<std::string> sourceFiles;  // every file the loader read (main file first)
@@ -131,6 +140,7 @@ struct Config {
   int threads = 0;  // 0 = number of cores
   int maxUdpPayload = 1232;  // our EDNS(0) advertised/used UDP payload ceiling (DNS flag day 2020)
   TcpSettings tcp;
+  ProbeSettings probes;
   std::vector<Zone> zones;
 };
 
