@@ -9,11 +9,23 @@ namespace tmdns::routing {
 // - profile disabled, no endpoints, or every endpoint disabled/stopped -> kNxDomain (§2.1, §3.5);
 // - otherwise the profile's policy decides; nested endpoints it picks are resolved to a leaf
 //   endpoint of the child (§2.9), at most kMaxNestingDepth deep.
+// `ctx.depth` is the nesting depth of `profile` (0 for the queried profile); deeper than
+// kMaxNestingDepth, or a profile without a policy, answers kNxDomain. `out` is overwritten.
 // noexcept, allocation-free, lock-free.
 void route(const Context& ctx, ProfileId profile, Selection& out) noexcept;
 
 // The status routing acts on for one endpoint (§2.1, §2.9, §2.10): Disabled when the endpoint is
-// disabled, Unmonitored for alwaysServe, the child rollup for nested endpoints, else the probe's.
+// disabled, Inactive when its profile is disabled (§4.4), the child rollup for nested endpoints,
+// Unmonitored for alwaysServe, else the probe's.
+// The nested rollup depends on ctx.request.family (minChildEndpointsIPv4/IPv6) and on ctx.depth,
+// which must be the depth of the endpoint's own profile; a child beyond kMaxNestingDepth is
+// Stopped.
 MonitorStatus effectiveStatus(const Context& ctx, EndpointId id) noexcept;
+
+// For policies: puts endpoint `id`, picked from a profile at depth ctx.depth, into `out`. A leaf
+// is added as is; a nested endpoint is replaced by what routing its child profile at depth + 1
+// yields (§2.1 last bullet, §2.9), so `out` only ever holds leaves. When the child yields no
+// endpoint and `out` is still empty, `out.outcome` becomes the child's outcome.
+void addEndpoint(const Context& ctx, EndpointId id, Selection& out) noexcept;
 
 }  // namespace tmdns::routing

@@ -13,6 +13,9 @@ using EndpointId = uint32_t;
 using ProfileId = uint32_t;
 inline constexpr uint32_t kNone = UINT32_MAX;
 inline constexpr uint16_t kNoRegion = UINT16_MAX;
+// §6: at most 200 endpoints per profile. The query path sizes its per-profile scratch arrays by
+// it; makePolicy rejects a profile with more.
+inline constexpr uint32_t kMaxProfileEndpoints = 200;
 
 enum class Method : uint8_t {
   kPriority,
