@@ -27,6 +27,19 @@ struct ServerOptions {
   uint64_t seed = 0;  // per-thread RNG seeds derive from it; 0 = from the OS
 };
 
+// Transport events outside the query handler's view, summed over all threads.
+struct ServerIoCounters {
+  uint64_t udpReceiveErrors = 0;
+  uint64_t udpSendDropped = 0;  // responses given up after a send error or a full send buffer
+  uint64_t udpOversize = 0;     // datagrams cut short by the receive buffer (MSG_TRUNC)
+  uint64_t noState = 0;         // queries dropped because no ServedState was published
+  uint64_t tcpAccepted = 0;
+  uint64_t tcpRejected = 0;    // over tcpMaxConnections: accepted and closed at once
+  uint64_t tcpIdleClosed = 0;  // RFC 7766 §6.2.3 idle timeout
+  uint64_t tcpAcceptErrors = 0;
+  uint64_t tcpErrors = 0;  // reset or failed connections
+};
+
 class Server {
  public:
   Server(util::RcuDomain& domain, const util::RcuPointer<ServedState>& state);
@@ -41,14 +54,17 @@ class Server {
   // The port actually bound for each listen address, in order (UDP and TCP share it).
   std::vector<uint16_t> boundPorts() const;
 
-  // Starts the worker threads. They read state through one RCU load per batch.
+  // Starts the worker threads. They read state through one RCU load per batch. Requires a
+  // published ServedState: a query that finds none is dropped and counted (noState).
   void start();
 
-  // Stops and joins every thread; in-flight batches are answered first.
+  // Stops and joins every thread and closes the sockets; in-flight batches are answered first.
+  // Safe to call more than once, and before start(). A stopped server cannot be restarted.
   void stop();
 
   // Sum of all handlers' counters (approximate while running).
   HandlerCounters counters() const;
+  ServerIoCounters ioCounters() const;
 
  private:
   struct Impl;
