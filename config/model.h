@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +16,10 @@ namespace tmdns::config {
 struct Located {
   Position pos;
   std::string path;
+  // Where single fields were written, keyed by their path below this struct ("weight",
+  // "dnsConfig.relativeName", "geoMapping[1]"): lets rules that compare fields point at one.
+  // Holds only fields present in the input.
+  std::map<std::string, Position> fieldPos;
 };
 
 struct ListenAddress : Located {
@@ -72,6 +77,10 @@ struct Endpoint : Located {
   std::vector<SubnetSpec> subnets;
   std::vector<CustomHeader> customHeaders;
   bool alwaysServe = false;
+  // Nested endpoints: the child profile, as indices into Config::zones and Zone::profiles; set by
+  // the loader once the whole configuration is read (-1 until then and for other types).
+  int childZone = -1;
+  int childProfile = -1;
 };
 
 enum class RoutingMethod { kPriority, kWeighted, kPerformance, kGeographic, kMultiValue, kSubnet };

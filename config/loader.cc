@@ -1,0 +1,197 @@
+// loadConfig/loadConfigText: top-level keys, listen addresses, then zones and the validator.
+#include "config/loader.h"
+
+#include <filesystem>
+#include <map>
+
+#include "config/ip_address.h"
+#include "config/validator.h"
+#include "config/yaml_reader.h"
+#include "config/zone_reader.h"
+
+namespace tmdns::config {
+
+namespace {
+
+using KeyCase = MapReader::KeyCase;
+
+// Loopback only: serving the world must be a deliberate choice in the file.
+constexpr const char* kDefaultListenHost = "127.0.0.1";
+constexpr uint16_t kDefaultListenPort = 53;
+
+std::optional<ListenAddress> readListenAddress(const YamlValue& value, Diagnostics& diags) {
+  const std::optional<std::string> text = readString(value, diags);
+  if (!text) {
+    return std::nullopt;
+  }
+  std::string host;
+  std::string port;
+  bool bracketed = false;
+  if (!text->empty() && text->front() == '[') {
+    const size_t close = text->find("]:");
+    if (close != std::string::npos) {
+      host = text->substr(1, close - 1);
+      port = text->substr(close + 2);
+      bracketed = true;
+    }
+  } else if (const size_t colon = text->rfind(':'); colon != std::string::npos) {
+    host = text->substr(0, colon);
+    port = text->substr(colon + 1);
+  }
+  const std::optional<IpAddress> ip = parseIpAddress(host);
+  if (!ip || ip->v6 != bracketed || port.empty() || port.size() > 5 ||
+      port.find_first_not_of("0123456789") != std::string::npos) {
+    diags.error(value.pos(), value.path(),
+                "must be IPv4:port or [IPv6]:port (e.g. 127.0.0.1:53 or [::1]:53)");
+    return std::nullopt;
+  }
+  // Port 0 lets the kernel pick a free port (tests rely on it).
+  const int number = std::stoi(port);
+  if (number > 65535) {
+    diags.error(value.pos(), value.path(), "port must be 0..65535");
+    return std::nullopt;
+  }
+  ListenAddress address;
+  address.pos = value.pos();
+  address.path = value.path();
+  address.host = ip->toString();
+  address.port = static_cast<uint16_t>(number);
+  return address;
+}
+
+void readListen(MapReader& top, Config& config, Diagnostics& diags) {
+  const std::optional<YamlValue> listen = top.take("listen");
+  if (!listen) {
+    ListenAddress address;
+    address.pos = top.value().pos();
+    address.path = "listen";
+    address.host = kDefaultListenHost;
+    address.port = kDefaultListenPort;
+    config.listen.push_back(std::move(address));
+    return;
+  }
+  const std::optional<std::vector<YamlValue>> items = readSequence(*listen, diags);
+  if (!items) {
+    return;
+  }
+  if (items->empty()) {
+    diags.error(listen->pos(), listen->path(), "must list at least one address");
+  }
+  std::map<std::pair<std::string, uint16_t>, std::string> seen;
+  for (const YamlValue& item : *items) {
+    std::optional<ListenAddress> address = readListenAddress(item, diags);
+    if (!address) {
+      continue;
+    }
+    // Two sockets cannot bind the same address and port; port 0 picks a fresh one each time.
+    if (address->port != 0) {
+      const auto [it, inserted] =
+          seen.emplace(std::pair(address->host, address->port), item.path());
+      if (!inserted) {
+        diags.error(item.pos(), item.path(), "duplicate address (also " + it->second + ")");
+        continue;
+      }
+    }
+    config.listen.push_back(std::move(*address));
+  }
+}
+
+void readTcp(const YamlValue& value, TcpSettings& tcp, Diagnostics& diags) {
+  tcp.pos = value.pos();
+  tcp.path = value.path();
+  MapReader map(value, diags, KeyCase::kExact);
+  if (!map.isMap()) {
+    return;
+  }
+  if (std::optional<int64_t> number = map.getInt("idle_timeout_ms", 1, 3600000)) {
+    tcp.idleTimeoutMs = static_cast<int>(*number);
+  }
+  if (std::optional<int64_t> number = map.getInt("max_connections", 1, 1000000)) {
+    tcp.maxConnections = static_cast<int>(*number);
+  }
+  if (std::optional<int64_t> number = map.getInt("max_queries_per_connection", 1, 1000000)) {
+    tcp.maxQueriesPerConnection = static_cast<int>(*number);
+  }
+  map.warnUnknownKeys();
+}
+
+std::optional<Config> readConfig(const std::string& text, const std::string& file,
+                                 Diagnostics& diags) {
+  const std::optional<YamlValue> doc = parseYaml(text, file, "", diags);
+  if (!doc) {
+    return std::nullopt;
+  }
+  if (!doc->isMap()) {
+    diags.error(doc->pos(), "",
+                doc->isNull() ? "the configuration is empty"
+                              : "the configuration must be a map (listen, threads, zones, ...)");
+    return std::nullopt;
+  }
+  Config config;
+  config.file = file;
+  config.tcp.pos = doc->pos();
+  config.tcp.path = "tcp";
+  MapReader top(*doc, diags, KeyCase::kExact);
+  readListen(top, config, diags);
+  if (std::optional<int64_t> threads = top.getInt("threads", 0, 256)) {
+    config.threads = static_cast<int>(*threads);
+  }
+  // RFC 6891 §6.2.5: below 512 is not allowed; 4096 is the customary ceiling.
+  if (std::optional<int64_t> payload = top.getInt("max_udp_payload", 512, 4096)) {
+    config.maxUdpPayload = static_cast<int>(*payload);
+  }
+  if (std::optional<YamlValue> tcp = top.take("tcp")) {
+    readTcp(*tcp, config.tcp, diags);
+  }
+  if (std::optional<YamlValue> zones = top.require("zones")) {
+    if (std::optional<std::vector<YamlValue>> items = readSequence(*zones, diags)) {
+      if (items->empty()) {
+        diags.error(zones->pos(), zones->path(), "must list at least one zone");
+      }
+      const std::string baseDir = std::filesystem::path(file).parent_path().string();
+      for (const YamlValue& item : *items) {
+        config.zones.push_back(readZone(item, baseDir, diags));
+      }
+    }
+  }
+  top.warnUnknownKeys();
+  validateConfig(config, diags);
+  return config;
+}
+
+}  // namespace
+
+std::optional<Config> loadConfigText(const std::string& text, const std::string& file,
+                                     Diagnostics& diags) {
+  Diagnostics local;
+  std::optional<Config> config;
+  try {
+    config = readConfig(text, file, local);
+  } catch (const std::exception& e) {
+    // Only a bug (or memory exhaustion) gets here; the caller still gets a diagnostic.
+    local.error(Position{file, 0, 0}, "", std::string("internal error while loading: ") + e.what());
+    config.reset();
+  }
+  diags.append(local);
+  if (local.hasErrors()) {
+    return std::nullopt;
+  }
+  return config;
+}
+
+std::optional<Config> loadConfig(const std::string& path, Diagnostics& diags) {
+  Diagnostics local;
+  std::optional<std::string> text;
+  try {
+    text = readTextFile(path, local);
+  } catch (const std::exception& e) {
+    local.error(Position{path, 0, 0}, "", std::string("cannot read: ") + e.what());
+  }
+  diags.append(local);
+  if (!text) {
+    return std::nullopt;
+  }
+  return loadConfigText(*text, path, diags);
+}
+
+}  // namespace tmdns::config
