@@ -3,19 +3,9 @@
 
 namespace tmdns::config {
 
-namespace {
-
-bool isFileRoot(std::string_view path) {
-  return !path.empty() && path.back() == ')';
-}
-
-}  // namespace
-
 std::string childPath(std::string_view parent, std::string_view key) {
   std::string out(parent);
-  if (isFileRoot(parent)) {
-    out += ": ";
-  } else if (!parent.empty()) {
+  if (!parent.empty()) {
     out += '.';
   }
   out += key;
@@ -24,9 +14,6 @@ std::string childPath(std::string_view parent, std::string_view key) {
 
 std::string indexPath(std::string_view parent, size_t index) {
   std::string out(parent);
-  if (isFileRoot(parent)) {
-    out += ": ";
-  }
   out += '[' + std::to_string(index) + ']';
   return out;
 }

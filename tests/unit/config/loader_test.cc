@@ -399,10 +399,10 @@ TEST(Loader, ProfileFilesOrderPathsAndPositions) {
   EXPECT_EQ(loaded.errors,
             (std::vector<std::string>{
                 cli + ":" + locate(kCliProfile, "0", "\"weight\"") +
-                    ": zones[0].profile_files[0] (profiles/a.json): endpoints[1].weight: must be "
+                    ": zones[0].profile_files[0] (profiles/a.json).endpoints[1].weight: must be "
                     "1..1000",
                 list + ":" + locate(kArmList, "1001") +
-                    ": zones[0].profile_files[0] (profiles/b.json): [1].endpoints[0].weight: must "
+                    ": zones[0].profile_files[0] (profiles/b.json)[1].endpoints[0].weight: must "
                     "be 1..1000"}));
   EXPECT_TRUE(loaded.warnings.empty());
 
@@ -423,10 +423,10 @@ TEST(Loader, ProfileFilesOrderPathsAndPositions) {
   EXPECT_EQ(profiles[1].path, "zones[0].profile_files[0] (profiles/a.json)");
   EXPECT_EQ(profiles[1].pos.file, cli);
   EXPECT_EQ(profiles[1].endpoints[1].path,
-            "zones[0].profile_files[0] (profiles/a.json): endpoints[1]");
+            "zones[0].profile_files[0] (profiles/a.json).endpoints[1]");
   EXPECT_EQ(profiles[1].endpoints[1].weight, 5);
   EXPECT_EQ(profiles[2].name, "arm1");
-  EXPECT_EQ(profiles[2].path, "zones[0].profile_files[0] (profiles/b.json): [0]");
+  EXPECT_EQ(profiles[2].path, "zones[0].profile_files[0] (profiles/b.json)[0]");
   EXPECT_EQ(profiles[3].name, "arm2");
   EXPECT_EQ(profiles[3].pos.file, list);
   EXPECT_EQ(profiles[3].pos.line, 3);

@@ -1,10 +1,7 @@
-// Building blocks of the loader: IP literals, DNS names, geographic codes and diagnostic paths.
+// Building blocks of the loader: IP literals, DNS names and diagnostic paths.
 #include <gtest/gtest.h>
 
-#include <set>
-
 #include "config/dns_name.h"
-#include "config/geo_codes.h"
 #include "config/ip_address.h"
 #include "config/path.h"
 
@@ -92,34 +89,6 @@ TEST(DnsName, NormalizeAndCheck) {
   EXPECT_FALSE(isAtOrBelow("test", "b.test"));
 }
 
-TEST(GeoCodes, TableMatchesTheHierarchy) {
-  // 1 WORLD + 8 regions + 251 countries + 51 US + 13 CA + 8 AU states/provinces.
-  EXPECT_EQ(geoCodes().size(), 332u);
-  std::set<std::string_view> seen;
-  for (const GeoCode& code : geoCodes()) {
-    EXPECT_TRUE(seen.insert(code.code).second) << "duplicate " << code.code;
-    if (code.level != GeoLevel::kWorld) {
-      const GeoCode* parent = findGeoCode(code.parent);
-      ASSERT_NE(parent, nullptr) << code.code;
-      EXPECT_EQ(static_cast<int>(parent->level), static_cast<int>(code.level) - 1) << code.code;
-    }
-  }
-  EXPECT_EQ(findGeoCode("WORLD")->parent, "");
-  EXPECT_EQ(findGeoCode("NA")->parent, "GEO-AF");  // Namibia, not North America
-  EXPECT_EQ(findGeoCode("TR")->parent, "GEO-ME");
-  EXPECT_EQ(findGeoCode("CY")->parent, "GEO-EU");
-  EXPECT_EQ(findGeoCode("XK")->parent, "GEO-EU");
-  EXPECT_EQ(findGeoCode("US-CA")->parent, "US");
-  EXPECT_EQ(findGeoCode("AU-NSW")->level, GeoLevel::kState);
-  EXPECT_EQ(findGeoCode("CA-YT")->parent, "CA");
-  EXPECT_EQ(findGeoCode("US")->parent, "GEO-NA");
-  EXPECT_EQ(findGeoCode("GEO-AP")->parent, "WORLD");
-  EXPECT_EQ(findGeoCode("de"), nullptr) << "lookups take Azure's upper-case spelling";
-  EXPECT_EQ(findGeoCode("XX"), nullptr);
-  EXPECT_EQ(findGeoCode("US-PR"), nullptr);
-  EXPECT_EQ(findGeoCode(""), nullptr);
-}
-
 TEST(Path, Joining) {
   EXPECT_EQ(childPath("", "zones"), "zones");
   EXPECT_EQ(childPath("zones[0]", "name"), "zones[0].name");
@@ -127,10 +96,10 @@ TEST(Path, Joining) {
   const std::string root = fileRootPath("zones[0].profile_files[1]", "profiles/app.json");
   EXPECT_EQ(root, "zones[0].profile_files[1] (profiles/app.json)");
   EXPECT_EQ(childPath(root, "endpoints"),
-            "zones[0].profile_files[1] (profiles/app.json): endpoints");
-  EXPECT_EQ(indexPath(root, 3), "zones[0].profile_files[1] (profiles/app.json): [3]");
+            "zones[0].profile_files[1] (profiles/app.json).endpoints");
+  EXPECT_EQ(indexPath(root, 3), "zones[0].profile_files[1] (profiles/app.json)[3]");
   EXPECT_EQ(childPath(indexPath(root, 3), "name"),
-            "zones[0].profile_files[1] (profiles/app.json): [3].name");
+            "zones[0].profile_files[1] (profiles/app.json)[3].name");
 }
 
 }  // namespace
