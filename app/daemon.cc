@@ -5,13 +5,16 @@
 
 #include <cerrno>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
 #include "app/configuration.h"
 #include "app/log.h"
+#include "config/probe_plan.h"
 #include "dns/server.h"
 #include "dns/served_state.h"
+#include "probes/monitor.h"
 #include "util/rcu.h"
 
 namespace tmdns::app {
@@ -35,12 +38,56 @@ dns::ServerOptions serverOptions(const config::Config& cfg) {
   return options;
 }
 
-std::unique_ptr<const dns::ServedState> makeState(std::shared_ptr<const dns::Snapshot> snapshot) {
-  auto state = std::make_unique<dns::ServedState>();
-  state->snapshot = std::move(snapshot);
-  // Until probes publish, every enabled endpoint is CheckingEndpoint, which is served (§2.1).
-  state->health = std::make_shared<const routing::HealthTable>();
-  return state;
+// The one writer of the served state. A reload publishes a new snapshot with its health; the
+// probe engine publishes new health for the current snapshot. Both go through here so that a
+// health table computed for an older snapshot is never paired with a newer one.
+class StatePublisher {
+ public:
+  explicit StatePublisher(util::RcuPointer<dns::ServedState>& state) : state_(state) {}
+
+  void publishSnapshot(std::shared_ptr<const dns::Snapshot> snapshot,
+                       std::shared_ptr<const routing::HealthTable> health) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    snapshot_ = std::move(snapshot);
+    publishLocked(std::move(health));
+  }
+
+  void publishHealth(uint64_t generation, std::shared_ptr<const routing::HealthTable> health) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (snapshot_ && snapshot_->generation == generation) {
+      publishLocked(std::move(health));
+    }
+  }
+
+ private:
+  void publishLocked(std::shared_ptr<const routing::HealthTable> health) {
+    auto next = std::make_unique<dns::ServedState>();
+    next->snapshot = snapshot_;
+    next->health = std::move(health);
+    state_.publish(std::move(next));
+  }
+
+  util::RcuPointer<dns::ServedState>& state_;
+  std::mutex mutex_;
+  std::shared_ptr<const dns::Snapshot> snapshot_;
+};
+
+// With probing turned off every enabled endpoint is served as Unmonitored (issue 4); routing
+// still applies Disabled and the nested rollup itself.
+std::shared_ptr<const routing::HealthTable> unmonitoredHealth(size_t endpoints) {
+  auto table = std::make_shared<routing::HealthTable>();
+  table->status.assign(endpoints, routing::MonitorStatus::kUnmonitored);
+  return table;
+}
+
+probes::MonitorOptions monitorOptions(const config::Config& cfg) {
+  probes::MonitorOptions options;
+  options.resolvers = cfg.probes.resolvers;
+  options.sourceAddress = cfg.probes.sourceAddress;
+  options.userAgent =
+      cfg.probes.userAgent.empty() ? std::string("tmdns/") + TMDNS_VERSION : cfg.probes.userAgent;
+  options.maxConcurrent = cfg.probes.maxConcurrent;
+  return options;
 }
 
 // Listening addresses and thread count are fixed for the life of the process: sockets are bound
@@ -84,7 +131,24 @@ int serve(const std::string& configFile) {
 
   util::RcuDomain domain;
   util::RcuPointer<dns::ServedState> state(domain);
-  state.publish(makeState(std::move(loaded.snapshot)));
+  StatePublisher publisher(state);
+  // Probe settings other than `enabled` are read at start-up; the plan follows every reload.
+  probes::Monitor monitor(
+      monitorOptions(running),
+      [&publisher](uint64_t gen, std::shared_ptr<const routing::HealthTable> health) {
+        publisher.publishHealth(gen, std::move(health));
+      },
+      [](const std::string& line) { logLine(line); });
+  auto healthFor = [&](const config::Config& cfg, const dns::Snapshot& snapshot) {
+    // The plan is empty when probing is off, which also stops probes of a previous plan.
+    auto health = monitor.setPlan(config::buildProbePlan(cfg, snapshot.generation));
+    return cfg.probes.enabled ? health : unmonitoredHealth(snapshot.routing.endpoints.size());
+  };
+  {
+    std::shared_ptr<const dns::Snapshot> snapshot = std::move(loaded.snapshot);
+    publisher.publishSnapshot(snapshot, healthFor(running, *snapshot));
+  }
+  monitor.start();
 
   dns::Server server(domain, state);
   const dns::ServerOptions options = serverOptions(running);
@@ -130,11 +194,13 @@ int serve(const std::string& configFile) {
     ++generation;
     next.snapshot->generation = generation;
     next.snapshot->configHash = next.hash;
-    state.publish(makeState(std::move(next.snapshot)));
+    std::shared_ptr<const dns::Snapshot> snapshot = std::move(next.snapshot);
+    publisher.publishSnapshot(snapshot, healthFor(*next.config, *snapshot));
     running = std::move(*next.config);
     logLine("reloaded: serving generation " + std::to_string(generation) + " (config sha256 " +
             next.hash + ")");
   }
+  monitor.stop();
   server.stop();
   return 0;
 }

@@ -1,6 +1,7 @@
 // loadConfig/loadConfigText: top-level keys, listen addresses, then zones and the validator.
 #include "config/loader.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 
@@ -115,6 +116,138 @@ void readTcp(const YamlValue& value, TcpSettings& tcp, Diagnostics& diags) {
   map.warnUnknownKeys();
 }
 
+// `probes:` (issue 4): whether and how endpoints are monitored.
+void readProbes(const YamlValue& value, ProbeSettings& probes, Diagnostics& diags) {
+  probes.pos = value.pos();
+  probes.path = value.path();
+  MapReader map(value, diags, KeyCase::kExact);
+  if (!map.isMap()) {
+    return;
+  }
+  if (std::optional<YamlValue> enabled = map.take("enabled")) {
+    probes.enabled = readBool(*enabled, diags).value_or(probes.enabled);
+  }
+  if (std::optional<YamlValue> resolvers = map.take("resolvers")) {
+    if (std::optional<std::vector<YamlValue>> items = readSequence(*resolvers, diags)) {
+      for (const YamlValue& item : *items) {
+        // Same address forms as listen: "127.0.0.1:5300", "[::1]:53".
+        if (std::optional<ListenAddress> address = readListenAddress(item, diags)) {
+          const bool v6 = address->host.find(':') != std::string::npos;
+          probes.resolvers.push_back((v6 ? "[" + address->host + "]" : address->host) + ":" +
+                                     std::to_string(address->port));
+        }
+      }
+    }
+  }
+  if (std::optional<YamlValue> source = map.take("source_address")) {
+    if (std::optional<std::string> text = readString(*source, diags)) {
+      if (std::optional<IpAddress> ip = parseIpAddress(*text)) {
+        probes.sourceAddress = ip->toString();
+      } else {
+        diags.error(source->pos(), source->path(), "must be an IPv4 or IPv6 address");
+      }
+    }
+  }
+  if (std::optional<std::string> agent = map.getString("user_agent")) {
+    probes.userAgent = *agent;
+  }
+  if (std::optional<int64_t> number = map.getInt("max_concurrent", 1, 100000)) {
+    probes.maxConcurrent = static_cast<int>(*number);
+  }
+  map.warnUnknownKeys();
+}
+
+// Every file the configuration was read from, for the configuration hash: the main file, the
+// profile files and the data files, each once.
+void recordSourceFiles(Config& config) {
+  auto add = [&](const std::string& name) {
+    if (!name.empty() && std::find(config.sourceFiles.begin(), config.sourceFiles.end(), name) ==
+                             config.sourceFiles.end()) {
+      config.sourceFiles.push_back(name);
+    }
+  };
+  add(config.file);
+  for (const Zone& zone : config.zones) {
+    for (const Profile& profile : zone.profiles) {
+      add(profile.pos.file);
+    }
+  }
+  if (config.geoip) {
+    add(config.geoip->file);
+  }
+  if (config.latency) {
+    add(config.latency->file);
+  }
+}
+
+// A data file named relative to the configuration file resolves against its directory.
+std::string resolveAgainst(const std::string& baseDir, const std::string& file) {
+  const std::filesystem::path path(file);
+  return path.is_absolute() || baseDir.empty() ? file : (std::filesystem::path(baseDir) / path).string();
+}
+
+// `geoip: {mmdb: FILE}` or `geoip: {csv: FILE}`: exactly one of them.
+std::optional<GeoIpSettings> readGeoIp(const YamlValue& value, const std::string& baseDir,
+                                       Diagnostics& diags) {
+  MapReader map(value, diags, KeyCase::kExact);
+  if (!map.isMap()) {
+    return std::nullopt;
+  }
+  const std::optional<YamlValue> mmdb = map.take("mmdb");
+  const std::optional<YamlValue> csv = map.take("csv");
+  map.warnUnknownKeys();
+  if (mmdb && csv) {
+    diags.error(csv->pos(), csv->path(), "give one geolocation database: mmdb or csv, not both");
+    return std::nullopt;
+  }
+  if (!mmdb && !csv) {
+    diags.error(value.pos(), value.path(), "needs `mmdb: FILE` or `csv: FILE`");
+    return std::nullopt;
+  }
+  const YamlValue& fileValue = mmdb ? *mmdb : *csv;
+  const std::optional<std::string> file = readString(fileValue, diags);
+  if (!file) {
+    return std::nullopt;
+  }
+  if (file->empty()) {
+    diags.error(fileValue.pos(), fileValue.path(), "must name a file");
+    return std::nullopt;
+  }
+  GeoIpSettings settings;
+  settings.pos = fileValue.pos();
+  settings.path = fileValue.path();
+  settings.format = mmdb ? GeoIpSettings::Format::kMmdb : GeoIpSettings::Format::kCsv;
+  settings.file = resolveAgainst(baseDir, *file);
+  return settings;
+}
+
+// `latency: {csv: FILE}`.
+std::optional<LatencySettings> readLatency(const YamlValue& value, const std::string& baseDir,
+                                           Diagnostics& diags) {
+  MapReader map(value, diags, KeyCase::kExact);
+  if (!map.isMap()) {
+    return std::nullopt;
+  }
+  const std::optional<YamlValue> csv = map.require("csv");
+  map.warnUnknownKeys();
+  if (!csv) {
+    return std::nullopt;
+  }
+  const std::optional<std::string> file = readString(*csv, diags);
+  if (!file) {
+    return std::nullopt;
+  }
+  if (file->empty()) {
+    diags.error(csv->pos(), csv->path(), "must name a file");
+    return std::nullopt;
+  }
+  LatencySettings settings;
+  settings.pos = csv->pos();
+  settings.path = csv->path();
+  settings.file = resolveAgainst(baseDir, *file);
+  return settings;
+}
+
 std::optional<Config> readConfig(const std::string& text, const std::string& file,
                                  Diagnostics& diags) {
   const std::optional<YamlValue> doc = parseYaml(text, file, "", diags);
@@ -143,12 +276,22 @@ std::optional<Config> readConfig(const std::string& text, const std::string& fil
   if (std::optional<YamlValue> tcp = top.take("tcp")) {
     readTcp(*tcp, config.tcp, diags);
   }
+  if (std::optional<YamlValue> probes = top.take("probes")) {
+    readProbes(*probes, config.probes, diags);
+  }
+  // Data files, like profile_files, are named relative to the configuration file.
+  const std::string baseDir = std::filesystem::path(file).parent_path().string();
+  if (std::optional<YamlValue> geoip = top.take("geoip")) {
+    config.geoip = readGeoIp(*geoip, baseDir, diags);
+  }
+  if (std::optional<YamlValue> latency = top.take("latency")) {
+    config.latency = readLatency(*latency, baseDir, diags);
+  }
   if (std::optional<YamlValue> zones = top.require("zones")) {
     if (std::optional<std::vector<YamlValue>> items = readSequence(*zones, diags)) {
       if (items->empty()) {
         diags.error(zones->pos(), zones->path(), "must list at least one zone");
       }
-      const std::string baseDir = std::filesystem::path(file).parent_path().string();
       for (const YamlValue& item : *items) {
         config.zones.push_back(readZone(item, baseDir, diags));
       }
@@ -156,6 +299,7 @@ std::optional<Config> readConfig(const std::string& text, const std::string& fil
   }
   top.warnUnknownKeys();
   validateConfig(config, diags);
+  recordSourceFiles(config);
   return config;
 }
 

@@ -90,27 +90,11 @@ std::string TempDir::write(const std::string& rel, const std::string& text) cons
   return p;
 }
 
-bool probesKeyAccepted() {
-  static std::once_flag once;
-  static bool accepted = false;
-  std::call_once(once, [] {
-    TempDir dir;
-    const std::string minimal =
-        "probes: {enabled: false}\n"
-        "listen: [\"127.0.0.1:0\"]\n"
-        "zones:\n"
-        "  - name: probe-check.example.test\n"
-        "    soa: {mname: ns1.probe-check.example.test, rname: hostmaster.example.test}\n"
-        "    ns: [ns1.probe-check.example.test]\n";
-    const std::string path = dir.write("check.yaml", minimal);
-    CommandResult r = runCommand({serverBinary(), "--check-config", path}, 10s);
-    accepted = r.code() == 0;
-  });
-  return accepted;
-}
-
+// Network safety: test endpoints are names under .example.test and documentation addresses;
+// nothing may probe them, so every configuration a test writes turns probing off unless the
+// test asks for probes explicitly (and then targets only loopback).
 std::string withProbesOff(const std::string& yaml) {
-  if (!probesKeyAccepted()) {
+  if (yaml.find("probes:") != std::string::npos) {
     return yaml;
   }
   return "probes: {enabled: false}\n" + yaml;

@@ -40,11 +40,8 @@ class TempDir {
   std::string path_;
 };
 
-// True when `tmdns --check-config` accepts the top-level `probes: {enabled: false}` key
-// (decided once per process on a minimal configuration). Warnings do not count as rejection.
-bool probesKeyAccepted();
-// Prepends `probes: {enabled: false}` when the server accepts it: tests must never probe
-// anything, and this keeps them safe once probing lands.
+// Prepends `probes: {enabled: false}` unless the configuration has its own `probes:` key:
+// tests never probe anything but loopback backends they start themselves.
 std::string withProbesOff(const std::string& yaml);
 
 // One address the server listens on, as announced by "tmdns: listening on ...".
