@@ -17,7 +17,7 @@ enum class Transport : uint8_t { kUdp, kTcp };
 struct HandlerCounters {
   uint64_t queries = 0;
   uint64_t responses = 0;
-  uint64_t dropped = 0;      // QR=1 or shorter than a header: no response at all
+  uint64_t dropped = 0;  // QR=1 or shorter than a header: no response at all
   uint64_t formerr = 0;
   uint64_t nxdomain = 0;
   uint64_t nodata = 0;
@@ -38,6 +38,18 @@ class QueryHandler {
   // RFC 1035 §4.2.1; RFC 6891 §6.2.5 otherwise, capped by snapshot.maxUdpPayload); for TCP it
   // never exceeds 65535 or out.size(). `out` should hold at least 65535 bytes.
   // noexcept, allocation-free, lock-free.
+  //
+  // Outcomes (details in query_parser.h and answer_builder.h):
+  // - silence: QR=1 or fewer than 12 octets;
+  // - NOTIMP: opcode other than QUERY; FORMERR: malformed (QDCOUNT ≠ 1, bad names, lying
+  //   counts, two OPTs, misplaced OPT, bad ECS); BADVERS: EDNS version > 0 (RFC 6891 §6.1.3);
+  // - REFUSED: class other than IN, AXFR/IXFR (no zone transfers), or a name in none of our
+  //   zones; none of these set AA;
+  // - otherwise an authoritative answer (AA=1): data, NXDOMAIN or NODATA with the zone SOA.
+  // RD and CD are copied, RA is never set. A query with OPT gets OPT (payload size
+  // snapshot.maxUdpPayload, DO copied); a valid ECS option is echoed with the SCOPE routing
+  // reported (0 when the answer does not depend on the client); ECS SOURCE PREFIX-LENGTH 0
+  // routes on `source`. An answer over the limit is sent as header, question and OPT with TC.
   size_t handle(const Snapshot& snapshot, routing::HealthView health,
                 std::span<const uint8_t> query, const routing::ClientInfo& source,
                 Transport transport, std::span<uint8_t> out) noexcept;

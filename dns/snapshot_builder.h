@@ -19,16 +19,26 @@ class SnapshotBuilder {
 
   // Adds a zone and returns its index. SOA and NS RRsets are created at the apex node.
   // `soaRdata` is the full SOA RDATA; negativeTtl = min(soaTtl, SOA MINIMUM) (RFC 2308 §5).
+  // Returns kNoIndex when the zone cannot be added (see the overload below for the reason).
   uint32_t addZone(std::span<const uint8_t> apexName, uint32_t soaTtl,
                    std::span<const uint8_t> soaRdata, uint32_t nsTtl,
                    const std::vector<std::vector<uint8_t>>& nsNames);
+  // As above; on failure returns kNoIndex with `error` set: the apex or an NS name is not a
+  // valid wire name, the SOA RDATA is not two names and 20 octets, or the apex is already a
+  // zone apex or a name inside another zone. Calls taking a kNoIndex zone fail or do nothing.
+  uint32_t addZone(std::span<const uint8_t> apexName, uint32_t soaTtl,
+                   std::span<const uint8_t> soaRdata, uint32_t nsTtl,
+                   const std::vector<std::vector<uint8_t>>& nsNames, std::string& error);
 
   void setSubnetNegatives(uint32_t zone, SubnetNegative noMatch, SubnetNegative unhealthy);
 
   // Adds one static record at `owner` (which must be at or below the zone apex). Records of the
   // same owner and type form one RRset; the TTL of the first one is kept (RFC 2181 §5.2).
   // Returns false with `error` set for: owner outside the zone, CNAME beside other data or a
-  // profile (RFC 1034 §3.6.2), a second CNAME, a record at a profile name.
+  // profile (RFC 1034 §3.6.2), a second CNAME, a record at a profile name; also for a name or
+  // RDATA that is not valid wire format for its type, SOA (it comes from addZone), NS below the
+  // apex (no delegations), DNAME, and meta types (OPT, TSIG, AXFR, ANY, ...). NS at the apex
+  // joins the zone's NS RRset. An exact duplicate record is dropped (RFC 2181 §5).
   bool addRecord(uint32_t zone, std::span<const uint8_t> owner, uint16_t type, uint32_t ttl,
                  std::span<const uint8_t> rdata, std::string& error);
 
