@@ -12,8 +12,8 @@
 #include "app/configuration.h"
 #include "app/log.h"
 #include "config/probe_plan.h"
-#include "dns/server.h"
 #include "dns/served_state.h"
+#include "dns/server.h"
 #include "probes/monitor.h"
 #include "util/rcu.h"
 

@@ -23,8 +23,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "tmdns: %s\n%s", cl.error.c_str(), tmdns::app::usageText().c_str());
       return 2;
     case CommandLine::Mode::kCheckConfig: {
-      const tmdns::app::LoadedConfiguration loaded =
-          tmdns::app::loadConfiguration(cl.configFile);
+      const tmdns::app::LoadedConfiguration loaded = tmdns::app::loadConfiguration(cl.configFile);
       tmdns::app::printDiagnostics(loaded.diagnostics);
       if (!loaded.snapshot) {
         std::fprintf(stderr, "tmdns: %s: %zu errors\n", cl.configFile.c_str(),

@@ -10,6 +10,11 @@
 #include <vector>
 
 #include "dns/snapshot_builder.h"
+#include "geo/address.h"
+#include "geo/azure_regions.h"
+#include "geo/geo_codes.h"
+#include "geo/latency_table.h"
+#include "geo/locator.h"
 #include "routing/policy.h"
 #include "routing/policy_factory.h"
 
@@ -78,14 +83,50 @@ std::string lastSegment(const std::string& id) {
   return slash == std::string::npos ? id : id.substr(slash + 1);
 }
 
+// One `subnets` entry (§1.4) as numbers: CIDR (first + scope), range (first + last) or one
+// address. The reader and validator have checked the syntax; nullopt only on what they reject.
+std::optional<geo::AddressRange> toRange(const SubnetSpec& spec) {
+  const std::optional<geo::Address> first = geo::parseAddress(spec.first);
+  if (!first) {
+    return std::nullopt;
+  }
+  if (spec.scope) {
+    return geo::prefixRange(first->v6, first->value, static_cast<unsigned>(*spec.scope));
+  }
+  if (spec.last) {
+    const std::optional<geo::Address> last = geo::parseAddress(*spec.last);
+    if (!last || last->v6 != first->v6 || last->value < first->value) {
+      return std::nullopt;
+    }
+    return geo::AddressRange{first->v6, first->value, last->value};
+  }
+  return geo::AddressRange{first->v6, first->value, first->value};
+}
+
+routing::Selection::Outcome toOutcome(NegativeAnswer answer) {
+  return answer == NegativeAnswer::kNoData ? routing::Selection::Outcome::kNoData
+                                           : routing::Selection::Outcome::kNxDomain;
+}
+
+Position fieldPosition(const Located& located, const std::string& field) {
+  const auto it = located.fieldPos.find(field);
+  return it == located.fieldPos.end() ? located.pos : it->second;
+}
+
 routing::Method toMethod(RoutingMethod m) {
   switch (m) {
-    case RoutingMethod::kPriority: return routing::Method::kPriority;
-    case RoutingMethod::kWeighted: return routing::Method::kWeighted;
-    case RoutingMethod::kPerformance: return routing::Method::kPerformance;
-    case RoutingMethod::kGeographic: return routing::Method::kGeographic;
-    case RoutingMethod::kMultiValue: return routing::Method::kMultiValue;
-    case RoutingMethod::kSubnet: return routing::Method::kSubnet;
+    case RoutingMethod::kPriority:
+      return routing::Method::kPriority;
+    case RoutingMethod::kWeighted:
+      return routing::Method::kWeighted;
+    case RoutingMethod::kPerformance:
+      return routing::Method::kPerformance;
+    case RoutingMethod::kGeographic:
+      return routing::Method::kGeographic;
+    case RoutingMethod::kMultiValue:
+      return routing::Method::kMultiValue;
+    case RoutingMethod::kSubnet:
+      return routing::Method::kSubnet;
   }
   return routing::Method::kPriority;
 }
@@ -100,6 +141,7 @@ class Compiler {
       compileZone(z);
     }
     routing::Table table;
+    loadGeoData(table);
     buildRouting(table);
     if (diags_.hasErrors()) {
       return nullptr;
@@ -141,8 +183,8 @@ class Compiler {
     const std::string soaText = zone.name + ". " + std::to_string(soa.ttl) + " IN SOA " +
                                 absolute(soa.mname) + " " + absolute(soa.rname) + " " +
                                 std::to_string(soa.serial) + " " + std::to_string(soa.refresh) +
-                                " " + std::to_string(soa.retry) + " " +
-                                std::to_string(soa.expire) + " " + std::to_string(soa.minimum);
+                                " " + std::to_string(soa.retry) + " " + std::to_string(soa.expire) +
+                                " " + std::to_string(soa.minimum);
     RrPtr soaRr = parseRr(soaText, nullptr, soa.ttl);
     if (!soaRr) {
       diags_.error(soa.pos, soa.path, "SOA does not parse: " + soaText);
@@ -158,15 +200,19 @@ class Compiler {
       }
       nsNames.push_back(std::move(ns));
     }
+    std::string error;
     const uint32_t zoneIndex =
-        builder_.addZone(apex, soa.ttl, rdataWire(soaRr.get()), zone.nsTtl, nsNames);
-    builder_.setSubnetNegatives(zoneIndex,
-                                zone.subnetNoMatch == NegativeAnswer::kNoData
-                                    ? dns::SubnetNegative::kNoData
-                                    : dns::SubnetNegative::kNxDomain,
-                                zone.subnetUnhealthy == NegativeAnswer::kNoData
-                                    ? dns::SubnetNegative::kNoData
-                                    : dns::SubnetNegative::kNxDomain);
+        builder_.addZone(apex, soa.ttl, rdataWire(soaRr.get()), zone.nsTtl, nsNames, error);
+    if (zoneIndex == dns::kNoIndex) {
+      diags_.error(zone.pos, zone.path + ".name", error);
+      return;
+    }
+    builder_.setSubnetNegatives(
+        zoneIndex,
+        zone.subnetNoMatch == NegativeAnswer::kNoData ? dns::SubnetNegative::kNoData
+                                                      : dns::SubnetNegative::kNxDomain,
+        zone.subnetUnhealthy == NegativeAnswer::kNoData ? dns::SubnetNegative::kNoData
+                                                        : dns::SubnetNegative::kNxDomain);
     zoneIds_.push_back(zoneIndex);
 
     // Profiles first, so that a static record at a profile name is reported against the record.
@@ -176,7 +222,6 @@ class Compiler {
         diags_.error(p.pos, p.path + ".dnsConfig.relativeName", "not a valid domain name");
         continue;
       }
-      std::string error;
       if (!builder_.addProfileName(zoneIndex, name, byName_.at({z, p.name}), error)) {
         diags_.error(p.pos, p.path + ".dnsConfig.relativeName", error);
       }
@@ -218,8 +263,8 @@ class Compiler {
         continue;
       }
       std::string error;
-      if (!builder_.addRecord(zoneIndex, owner, type, ldns_rr_ttl(rr.get()),
-                              rdataWire(rr.get()), error)) {
+      if (!builder_.addRecord(zoneIndex, owner, type, ldns_rr_ttl(rr.get()), rdataWire(rr.get()),
+                              error)) {
         diags_.error(record.pos, record.path, error);
       }
     }
@@ -227,8 +272,7 @@ class Compiler {
 
   RrPtr parseRr(const std::string& text, ldns_rdf* origin, uint32_t defaultTtl) {
     ldns_rr* raw = nullptr;
-    const ldns_status status =
-        ldns_rr_new_frm_str(&raw, text.c_str(), defaultTtl, origin, nullptr);
+    const ldns_status status = ldns_rr_new_frm_str(&raw, text.c_str(), defaultTtl, origin, nullptr);
     if (status != LDNS_STATUS_OK || raw == nullptr) {
       lastParseError_ = std::string("record does not parse: ") + ldns_get_errorstr_by_id(status);
       if (raw != nullptr) {
@@ -241,6 +285,68 @@ class Compiler {
 
   static std::string absolute(const std::string& name) {
     return (!name.empty() && name.back() == '.') ? name : name + ".";
+  }
+
+  // The geolocation database and latency table (§2.4, §2.5), loaded once per compilation and
+  // shared by every policy through the table. A file that cannot be used is an error at the
+  // key that names it.
+  void loadGeoData(routing::Table& table) {
+    std::string error;
+    if (const std::optional<GeoIpSettings>& geoip = config_.geoip) {
+      table.geo = geoip->format == GeoIpSettings::Format::kMmdb
+                      ? geo::loadMmdbLocator(geoip->file, error)
+                      : geo::loadCsvLocator(geoip->file, error);
+      if (!table.geo) {
+        diags_.error(geoip->pos, geoip->path, error);
+      }
+    }
+    if (const std::optional<LatencySettings>& latency = config_.latency) {
+      table.latency = geo::loadLatencyCsv(latency->file, error);
+      if (!table.latency) {
+        diags_.error(latency->pos, latency->path, error);
+      }
+    }
+  }
+
+  // What makePolicy needs beyond the endpoints: subnets, geo codes, the zone's §2.7 choices.
+  routing::PolicyInputs policyInputs(uint32_t zone, const Profile& p) {
+    routing::PolicyInputs out;
+    out.subnetNoMatch = toOutcome(config_.zones[zone].subnetNoMatch);
+    out.subnetUnhealthy = toOutcome(config_.zones[zone].subnetUnhealthy);
+    for (const Endpoint& e : p.endpoints) {
+      routing::EndpointInputs endpoint;
+      for (const SubnetSpec& spec : e.subnets) {
+        if (std::optional<geo::AddressRange> range = toRange(spec)) {
+          endpoint.subnets.push_back(*range);
+        }
+      }
+      for (const std::string& code : e.geoMapping) {
+        const geo::GeoCodeId id = geo::geoCodeId(code);
+        if (id != geo::kNoGeoCode) {
+          endpoint.geoCodes.push_back(id);
+        }
+      }
+      out.endpoints.push_back(std::move(endpoint));
+    }
+    return out;
+  }
+
+  // Client-aware methods without the data they need still answer, deterministically, but not
+  // by location: say so at load time rather than let it go unnoticed.
+  void noteMissingGeoData(const Profile& p) {
+    const Position pos = fieldPosition(p, "trafficRoutingMethod");
+    const std::string path = p.path + ".trafficRoutingMethod";
+    if (p.method == RoutingMethod::kGeographic && !config_.geoip) {
+      diags_.warning(pos, path,
+                     "Geographic routing without a geolocation database (top-level `geoip:`): "
+                     "no client can be located, only a WORLD mapping answers");
+    }
+    if (p.method == RoutingMethod::kPerformance && !config_.geoip && !config_.latency) {
+      diags_.warning(pos, path,
+                     "Performance routing without a latency table (top-level `latency:`) or a "
+                     "geolocation database (`geoip:`): every query gets the eligible endpoint "
+                     "with the lowest priority number");
+    }
   }
 
   void buildRouting(routing::Table& table) {
@@ -261,11 +367,13 @@ class Compiler {
       table.profiles.push_back(rp);
     }
     for (routing::ProfileId id = 0; id < profiles_.size(); ++id) {
+      const auto& [z, p] = profiles_[id];
+      noteMissingGeoData(*p);
       std::string error;
-      auto policy = routing::makePolicy(table, id, routing::PolicyInputs{}, error);
+      auto policy = routing::makePolicy(table, id, policyInputs(z, *p), error);
       if (!policy) {
-        const Profile& p = *profiles_[id].profile;
-        diags_.error(p.pos, p.path + ".trafficRoutingMethod", error);
+        diags_.error(fieldPosition(*p, "trafficRoutingMethod"), p->path + ".trafficRoutingMethod",
+                     error);
         continue;
       }
       table.profiles[id].policy = policy.get();
@@ -284,6 +392,11 @@ class Compiler {
     re.minChild = static_cast<uint16_t>(e.minChildEndpoints);
     re.minChildV4 = static_cast<uint16_t>(e.minChildEndpointsIPv4.value_or(0));
     re.minChildV6 = static_cast<uint16_t>(e.minChildEndpointsIPv6.value_or(0));
+    // §2.4: Performance ranks endpoints by region; the validator has refused unknown names
+    // there, elsewhere the location is informational and may stay unresolved.
+    if (!e.endpointLocation.empty()) {
+      re.region = geo::findRegion(e.endpointLocation);
+    }
     if (e.type == EndpointType::kNested) {
       re.kind = routing::TargetKind::kNested;
       re.child = findChild(zone, e);

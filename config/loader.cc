@@ -183,7 +183,8 @@ void recordSourceFiles(Config& config) {
 // A data file named relative to the configuration file resolves against its directory.
 std::string resolveAgainst(const std::string& baseDir, const std::string& file) {
   const std::filesystem::path path(file);
-  return path.is_absolute() || baseDir.empty() ? file : (std::filesystem::path(baseDir) / path).string();
+  return path.is_absolute() || baseDir.empty() ? file
+                                               : (std::filesystem::path(baseDir) / path).string();
 }
 
 // `geoip: {mmdb: FILE}` or `geoip: {csv: FILE}`: exactly one of them.

@@ -142,6 +142,22 @@ struct ProbeSettings : Located {
   int maxConcurrent = 512;             // probes in flight at once
 };
 
+// Top-level `geoip:` — the geolocation database Geographic and Performance routing consult
+// (traffic-manager.md §2.4, §2.5): `{mmdb: FILE}` (MaxMind DB, e.g. GeoLite2/DB-IP city or
+// country) or `{csv: FILE}` (network,country[,subdivision[,latitude,longitude]] lines).
+// pos/path are those of the file value, so load errors point at it.
+struct GeoIpSettings : Located {
+  enum class Format { kMmdb, kCsv };
+  Format format = Format::kMmdb;
+  std::string file;  // resolved against the configuration file's directory
+};
+
+// Top-level `latency: {csv: FILE}` — network,region,rtt_ms lines ranking Azure regions per client
+// network for Performance routing (§2.4). pos/path are those of the file value.
+struct LatencySettings : Located {
+  std::string file;  // resolved against the configuration file's directory
+};
+
 struct Config {
   std::string file;  // the main configuration file, as given
   std::vector<std::string> sourceFiles;  // every file the loader read (main file first)
@@ -150,6 +166,8 @@ struct Config {
   int maxUdpPayload = 1232;  // our EDNS(0) advertised/used UDP payload ceiling (DNS flag day 2020)
   TcpSettings tcp;
   ProbeSettings probes;
+  std::optional<GeoIpSettings> geoip;
+  std::optional<LatencySettings> latency;
   std::vector<Zone> zones;
 };
 

@@ -7,9 +7,9 @@
 #include <set>
 
 #include "config/dns_name.h"
-#include "config/geo_codes.h"
 #include "config/ip_address.h"
 #include "config/path.h"
+#include "geo/geo_codes.h"
 
 namespace tmdns::config {
 
@@ -521,7 +521,7 @@ std::optional<Endpoint> readEndpoint(const YamlValue& value, Diagnostics& diags)
           continue;
         }
         const std::string code = upperCase(*text);
-        if (findGeoCode(code) == nullptr) {
+        if (geo::findGeoCode(code) == nullptr) {
           diags.error(item.pos(), item.path(), "unknown geographic code \"" + *text + "\"");
         } else if (!seen.insert(code).second) {
           diags.error(item.pos(), item.path(), "\"" + code + "\" is listed twice");

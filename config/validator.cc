@@ -10,6 +10,7 @@
 #include "config/dns_name.h"
 #include "config/ip_address.h"
 #include "config/path.h"
+#include "geo/azure_regions.h"
 
 namespace tmdns::config {
 
@@ -176,12 +177,22 @@ void checkMultiValue(const Profile& profile, Diagnostics& diags) {
   }
 }
 
-// §2.4: Azure endpoints take their resource's region; the others must say where they are.
+// §2.4: latency routing ranks endpoints by region, so every endpoint names a known one. Azure
+// endpoints inherit their resource's region in Azure, but tmdns cannot look resources up: the
+// region must be written (exports such as `az ... profile show` carry it).
 void checkPerformance(const Profile& profile, Diagnostics& diags) {
   for (const Endpoint& endpoint : profile.endpoints) {
-    if (endpoint.type != EndpointType::kAzure && !written(endpoint, "endpointLocation")) {
+    if (!written(endpoint, "endpointLocation")) {
       diags.error(endpoint.pos, childPath(endpoint.path, "endpointLocation"),
-                  "required for Performance routing");
+                  endpoint.type == EndpointType::kAzure
+                      ? "required for Performance routing (tmdns cannot look up the Azure "
+                        "resource's region: copy it from the endpoint's export)"
+                      : "required for Performance routing");
+    } else if (!endpoint.endpointLocation.empty() &&
+               geo::findRegion(endpoint.endpointLocation) == geo::kNoRegionId) {
+      diags.error(posOf(endpoint, "endpointLocation"), childPath(endpoint.path, "endpointLocation"),
+                  "unknown Azure region " + quoted(endpoint.endpointLocation) + " (did you mean " +
+                      quoted(geo::closestRegionName(endpoint.endpointLocation)) + "?)");
     }
   }
 }
@@ -237,8 +248,7 @@ std::optional<AddressRange> toRange(const SubnetSpec& spec, size_t endpoint) {
   return range;
 }
 
-// §1.5: in a Subnet profile an address belongs to one endpoint at most.
-void checkSubnetOverlaps(const Profile& profile, Diagnostics& diags) {
+std::vector<AddressRange> rangesOf(const Profile& profile) {
   std::vector<AddressRange> ranges;
   for (size_t i = 0; i < profile.endpoints.size(); ++i) {
     for (const SubnetSpec& spec : profile.endpoints[i].subnets) {
@@ -247,6 +257,12 @@ void checkSubnetOverlaps(const Profile& profile, Diagnostics& diags) {
       }
     }
   }
+  return ranges;
+}
+
+// §1.5: in a Subnet profile an address belongs to one endpoint at most.
+void checkSubnetOverlaps(const Profile& profile, Diagnostics& diags) {
+  const std::vector<AddressRange> ranges = rangesOf(profile);
   for (size_t b = 0; b < ranges.size(); ++b) {
     for (size_t a = 0; a < b; ++a) {
       if (ranges[a].endpoint == ranges[b].endpoint || ranges[a].low.v6 != ranges[b].low.v6) {
@@ -256,6 +272,51 @@ void checkSubnetOverlaps(const Profile& profile, Diagnostics& diags) {
         diags.error(ranges[b].spec->pos, ranges[b].spec->path,
                     "overlaps " + relativePath(*ranges[a].spec, profile));
         break;  // one report per range is enough to find the conflict
+      }
+    }
+  }
+}
+
+// §2.7 makes the endpoint without subnets the fallback; §7 leaves open whether there may be
+// two. Which of two would answer is arbitrary, so a second one is refused.
+void checkSubnetFallback(const Profile& profile, Diagnostics& diags) {
+  const Endpoint* fallback = nullptr;
+  for (const Endpoint& endpoint : profile.endpoints) {
+    if (!endpoint.subnets.empty()) {
+      continue;
+    }
+    if (fallback != nullptr) {
+      diags.error(endpoint.pos, childPath(endpoint.path, "subnets"),
+                  "a Subnet profile has at most one endpoint without subnets (the fallback), "
+                  "and " +
+                      relativePath(*fallback, profile) + " is it");
+      continue;
+    }
+    fallback = &endpoint;
+  }
+}
+
+// §2.8 overrides: the most specific range wins where one endpoint's range lies inside another's
+// (like a routing table), so nesting is fine; ranges that cross, or one range on two endpoints,
+// leave the owner of some addresses undecided.
+void checkOverrideOverlaps(const Profile& profile, Diagnostics& diags) {
+  const std::vector<AddressRange> ranges = rangesOf(profile);
+  for (size_t b = 0; b < ranges.size(); ++b) {
+    for (size_t a = 0; a < b; ++a) {
+      const AddressRange& x = ranges[a];
+      const AddressRange& y = ranges[b];
+      if (x.endpoint == y.endpoint || x.low.v6 != y.low.v6 || x.high < y.low || y.high < x.low) {
+        continue;
+      }
+      const bool same = x.low == y.low && x.high == y.high;
+      const bool nested =
+          (x.low <= y.low && y.high <= x.high) || (y.low <= x.low && x.high <= y.high);
+      if (same || !nested) {
+        diags.error(y.spec->pos, y.spec->path,
+                    std::string(same ? "is the same range as " : "partially overlaps ") +
+                        relativePath(*x.spec, profile) +
+                        " (override ranges of two endpoints may only nest)");
+        break;
       }
     }
   }
@@ -271,12 +332,15 @@ void checkProfile(const Profile& profile, Diagnostics& diags) {
       break;
     case RoutingMethod::kPerformance:
       checkPerformance(profile, diags);
+      checkOverrideOverlaps(profile, diags);
       break;
     case RoutingMethod::kGeographic:
       checkGeographic(profile, diags);
+      checkOverrideOverlaps(profile, diags);
       break;
     case RoutingMethod::kSubnet:
       checkSubnetOverlaps(profile, diags);
+      checkSubnetFallback(profile, diags);
       break;
     case RoutingMethod::kPriority:
     case RoutingMethod::kWeighted:

@@ -27,9 +27,11 @@ size_t responseLimit(const Snapshot& snapshot, const ParsedQuery& query, Transpo
   return std::min(limit, bufferSize);
 }
 
-uint8_t maxPrefix(const ClientSubnet& ecs) noexcept {
-  return ecs.family == kEcsFamilyIpv4 ? 32 : 128;
-}
+// The scope we return never claims more precision than the client offered: the answer was
+// chosen from the source prefix alone, so it cannot be tailored beyond it (issue 3; RFC 7871
+// §7.2.1 allows longer scopes, but a resolver would then cache our answer for a prefix we never
+// saw).
+uint8_t maxScope(const ClientSubnet& ecs) noexcept { return ecs.sourcePrefix; }
 
 }  // namespace
 
@@ -112,7 +114,7 @@ size_t QueryHandler::handle(const Snapshot& snapshot, routing::HealthView health
       flags |= kFlagAa;
     }
     if (ecs != nullptr && result.authoritative) {
-      scope = std::min(result.ecsScope, maxPrefix(*ecs));
+      scope = std::min(result.ecsScope, maxScope(*ecs));
     }
     if (writer.overflowed()) {
       // RFC 2181 §9: never a partial RRset; we drop every section and set TC so the requester

@@ -5,6 +5,11 @@
 #include <memory>
 #include <vector>
 
+namespace tmdns::geo {
+class Locator;
+class LatencyTable;
+}  // namespace tmdns::geo
+
 namespace tmdns::routing {
 
 class Policy;
@@ -45,7 +50,7 @@ struct Endpoint {
   uint16_t minChild = 1;     // §2.9
   uint16_t minChildV4 = 0;   // 0 = not set
   uint16_t minChildV6 = 0;
-  uint16_t region = kNoRegion;  // Performance: index into the region table
+  uint16_t region = kNoRegion;  // Performance: geo::RegionId, index into geo::azureRegions()
 };
 
 struct Profile {
@@ -62,6 +67,12 @@ struct Table {
   std::vector<Profile> profiles;
   std::vector<Endpoint> endpoints;
   std::vector<std::unique_ptr<const Policy>> policies;
+  // Where clients are (§2.4, §2.5) and how far they are from each region (§2.4): loaded with
+  // the configuration, immutable, shared by every snapshot compiled from it. Null when the
+  // configuration names none. Kept here rather than in Context so that whoever builds a
+  // Context (the DNS handler, nested descent) passes them along without knowing of them.
+  std::shared_ptr<const geo::Locator> geo;
+  std::shared_ptr<const geo::LatencyTable> latency;
 
   Table();
   ~Table();

@@ -6,10 +6,12 @@ packages=(
   # build
   build-essential cmake pkg-config clang-format
   # libraries
-  libldns-dev libc-ares-dev libyaml-cpp-dev libcurl4-openssl-dev
+  libldns-dev libc-ares-dev libyaml-cpp-dev libcurl4-openssl-dev libmaxminddb-dev
   # tests
   libgtest-dev libgmock-dev googletest bind9-dnsutils knot-dnsutils ldnsutils python3
   procps iproute2
+  # tests build their own MaxMind DB files with MaxMind::DB::Writer
+  libmaxmind-db-writer-perl
 )
 
 missing=()

@@ -98,6 +98,45 @@ TEST(Validator, ProfileRules) {
       {"Performance nested without location",
        profile("p", "Performance", nested("n", "c")) + leaf("c"), "", "{name: n",
        "zones[0].profiles[0].endpoints[0].endpointLocation: required for Performance routing"},
+      {"Performance azure without location",
+       profile("p", "Performance",
+               ep("name: a, type: azureEndpoints, target: a.azurewebsites.net")),
+       "", "{name: a",
+       "zones[0].profiles[0].endpoints[0].endpointLocation: required for Performance routing "
+       "(tmdns cannot look up the Azure resource's region: copy it from the endpoint's export)"},
+      {"Performance unknown region",
+       profile("p", "Performance", ext("a", "a.example.com", ", endpointLocation: West Eurpoe")),
+       "", "West Eurpoe",
+       "zones[0].profiles[0].endpoints[0].endpointLocation: unknown Azure region \"West Eurpoe\" "
+       "(did you mean \"West Europe\"?)"},
+      {"Performance override on two endpoints",
+       profile("p", "Performance",
+               ext("a", "a.example.com",
+                   ", endpointLocation: westeurope, subnets: [{first: 198.51.100.0, scope: 24}]") +
+                   ext("b", "b.example.com",
+                       ", endpointLocation: East US, subnets: [{first: 198.51.100.0, last: "
+                       "198.51.100.255}]")),
+       "", "{first: 198.51.100.0, last",
+       "zones[0].profiles[0].endpoints[1].subnets[0]: is the same range as "
+       "endpoints[0].subnets[0] (override ranges of two endpoints may only nest)"},
+      {"Geographic override ranges that cross",
+       profile("p", "Geographic",
+               ext("a", "a.example.com",
+                   ", geoMapping: [WORLD], subnets: [{first: 198.51.100.0, scope: 24}]") +
+                   ext("b", "b.example.com",
+                       ", geoMapping: [IE], subnets: [{first: 198.51.100.200, last: "
+                       "198.51.101.5}]")),
+       "", "{first: 198.51.100.200",
+       "zones[0].profiles[0].endpoints[1].subnets[0]: partially overlaps endpoints[0].subnets[0] "
+       "(override ranges of two endpoints may only nest)"},
+      {"Subnet with two fallbacks",
+       profile("p", "Subnet",
+               ext("a", "a.example.com") +
+                   ext("b", "b.example.com", ", subnets: [{first: 198.51.100.0, scope: 24}]") +
+                   ext("c", "c.example.com")),
+       "", "{name: c",
+       "zones[0].profiles[0].endpoints[2].subnets: a Subnet profile has at most one endpoint "
+       "without subnets (the fallback), and endpoints[0] is it"},
       {"Geographic endpoint without codes",
        profile("p", "Geographic",
                ext("a", "a.example.com", ", geoMapping: [WORLD]") +
@@ -203,8 +242,12 @@ TEST(Validator, AcceptedCombinations) {
               "        maxReturn: 10\n"),
       // Nested endpoints take no side in the mixing rule.
       profile("p", "Priority", ext("a", "8.8.8.8") + nested("n", "c")) + leaf("c"),
-      // An azure endpoint with its resolved target and no location is fine for Performance.
-      profile("p", "Performance", ep("name: a, type: azureEndpoints, target: a.azurewebsites.net")),
+      // An azure endpoint with its resolved target and its region, written either way.
+      profile("p", "Performance",
+              ep("name: a, type: azureEndpoints, target: a.azurewebsites.net, endpointLocation: "
+                 "West Europe") +
+                  ep("name: b, type: azureEndpoints, target: b.azurewebsites.net, "
+                     "endpointLocation: eastus2")),
       // Overlaps within one endpoint, adjacent ranges and overrides outside Subnet profiles.
       profile("p", "Subnet",
               ext("a", "a.example.com",

@@ -279,12 +279,14 @@ TEST_F(ScopedProfileTest, EchoesTheRoutingScopeAndRoutesOnTheEcsPrefix) {
   auto chained = ask("to-geo.example.test.", ecsOption(1, 20, 0, {198, 51, 96}));
   EXPECT_EQ(answers(chained), (Strings{"to-geo.example.test. 60 IN CNAME geo.example.test.",
                                        "geo.example.test. 20 IN A 192.0.2.7"}));
-  EXPECT_EQ(test::optData(chained), ecsOption(1, 20, 24, {198, 51, 96}));
+  // The routing scope (24) is clamped to the /20 the client sent.
+  EXPECT_EQ(test::optData(chained), ecsOption(1, 20, 20, {198, 51, 96}));
 }
 
 TEST_F(ScopedProfileTest, RoutesOnTheSourceWithoutEcsOrWithAZeroPrefix) {
   auto p = ask("geo.example.test.", ecsOption(1, 0, 0, {}));
-  EXPECT_EQ(test::optData(p), ecsOption(1, 0, 24, {}));
+  // RFC 7871 §7.1.2: a /0 source opts out; the answer is not tailored to any prefix.
+  EXPECT_EQ(test::optData(p), ecsOption(1, 0, 0, {}));
   EXPECT_FALSE(seen_.client.fromEcs);
   EXPECT_EQ(seen_.client.sourcePrefix, 32);
   EXPECT_EQ(Bytes(seen_.client.addr, seen_.client.addr + 4), (Bytes{192, 0, 2, 99}));
@@ -293,13 +295,14 @@ TEST_F(ScopedProfileTest, RoutesOnTheSourceWithoutEcsOrWithAZeroPrefix) {
   EXPECT_FALSE(seen_.client.fromEcs);
 }
 
-TEST_F(ScopedProfileTest, ClampsTheScopeToTheAddressFamily) {
+// The scope never exceeds the source prefix the client sent (issue 3).
+TEST_F(ScopedProfileTest, ClampsTheScopeToTheSourcePrefix) {
   scope_ = 64;
   SetUp();
   auto p = ask("geo.example.test.", ecsOption(1, 24, 0, {198, 51, 100}));
-  EXPECT_EQ(test::optData(p), ecsOption(1, 24, 32, {198, 51, 100}));
+  EXPECT_EQ(test::optData(p), ecsOption(1, 24, 24, {198, 51, 100}));
   auto six = ask("geo.example.test.", ecsOption(2, 48, 0, {0x20, 0x01, 0x0d, 0xb8, 0, 1}));
-  EXPECT_EQ(test::optData(six), ecsOption(2, 48, 64, {0x20, 0x01, 0x0d, 0xb8, 0, 1}));
+  EXPECT_EQ(test::optData(six), ecsOption(2, 48, 48, {0x20, 0x01, 0x0d, 0xb8, 0, 1}));
   EXPECT_EQ(seen_.client.family, 6);
 }
 

@@ -5,9 +5,9 @@
 #include <thread>
 #include <vector>
 
-#include "loopback_servers.h"
 #include "monitor_fixture.h"
 #include "probes/monitor.h"
+#include "tests/support/loopback_servers.h"
 
 namespace tmdns::probes::testing {
 namespace {

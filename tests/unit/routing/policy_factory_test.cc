@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "geo/azure_regions.h"
 #include "routing_fixture.h"
 
 namespace tmdns::routing {
@@ -16,7 +17,47 @@ struct Case {
   Profile profile;
   std::vector<Endpoint> endpoints;
   std::string error;  // "" when a policy is expected
+  PolicyInputs inputs = {};
 };
+
+geo::AddressRange net(const std::string& text) {
+  std::string error;
+  return *geo::parseNetwork(text, error);
+}
+
+EndpointInputs subnets(std::vector<std::string> networks) {
+  EndpointInputs out;
+  for (const std::string& n : networks) {
+    out.subnets.push_back(net(n));
+  }
+  return out;
+}
+
+EndpointInputs codes(std::vector<std::string> names) {
+  EndpointInputs out;
+  for (const std::string& n : names) {
+    out.geoCodes.push_back(geo::geoCodeId(n));
+  }
+  return out;
+}
+
+EndpointInputs codeIds(std::vector<geo::GeoCodeId> ids) {
+  EndpointInputs out;
+  out.geoCodes = std::move(ids);
+  return out;
+}
+
+EndpointInputs ranges(std::vector<geo::AddressRange> list) {
+  EndpointInputs out;
+  out.subnets = std::move(list);
+  return out;
+}
+
+Endpoint inRegion(const std::string& region) {
+  Endpoint e = testing::nameEndpoint();
+  e.region = geo::findRegion(region);
+  return e;
+}
 
 TEST(MakePolicy, Table) {
   const std::vector<Endpoint> two = {testing::nameEndpoint(1), testing::nameEndpoint(2)};
@@ -29,11 +70,88 @@ TEST(MakePolicy, Table) {
       {"Weighted", testing::weightedProfile(), two, ""},
       {"MultiValue", testing::multiValueProfile(8), ips, ""},
       {"MultiValue at the Selection limit", testing::multiValueProfile(kMaxSelected), ips, ""},
-      {"Performance", Profile{.method = Method::kPerformance}, two,
-       "Performance routing is not implemented yet"},
-      {"Geographic", Profile{.method = Method::kGeographic}, two,
-       "Geographic routing is not implemented yet"},
-      {"Subnet", Profile{.method = Method::kSubnet}, two, "Subnet routing is not implemented yet"},
+      {"Performance",
+       Profile{.method = Method::kPerformance},
+       {inRegion("West Europe"), inRegion("East US")},
+       ""},
+      {"Performance without a region",
+       Profile{.method = Method::kPerformance},
+       {inRegion("West Europe"), testing::nameEndpoint()},
+       "Performance routing needs an Azure region on every endpoint, endpoint 1 has none"},
+      {"Performance overrides may nest",
+       Profile{.method = Method::kPerformance},
+       {inRegion("West Europe"), inRegion("East US")},
+       "",
+       {.endpoints = {subnets({"198.51.100.0/24"}), subnets({"198.51.100.128/25"})}}},
+      {"Performance override on two endpoints",
+       Profile{.method = Method::kPerformance},
+       {inRegion("West Europe"), inRegion("East US")},
+       "subnets of endpoints 0 and 1 overlap",
+       {.endpoints = {subnets({"198.51.100.0/24"}), subnets({"198.51.100.0/24"})}}},
+      {"Geographic overrides that cross",
+       Profile{.method = Method::kGeographic},
+       two,
+       "subnets of endpoints 0 and 1 overlap",
+       {.endpoints = {ranges({geo::AddressRange{false, 10, 20}}),
+                      ranges({geo::AddressRange{false, 15, 30}})}}},
+      {"Geographic overrides of one endpoint that cross",
+       Profile{.method = Method::kGeographic},
+       two,
+       "endpoint 1 has subnets that partially overlap",
+       {.endpoints =
+            {{}, ranges({geo::AddressRange{false, 10, 20}, geo::AddressRange{false, 15, 30}})}}},
+      {"Geographic",
+       Profile{.method = Method::kGeographic},
+       two,
+       "",
+       {.endpoints = {codes({"IE", "FR"}), codes({"WORLD"})}}},
+      {"Geographic without inputs", Profile{.method = Method::kGeographic}, two, ""},
+      {"Geographic code mapped twice",
+       Profile{.method = Method::kGeographic},
+       two,
+       "geographic code FR is mapped to endpoints 0 and 1",
+       {.endpoints = {codes({"IE", "FR"}), codes({"FR"})}}},
+      {"Geographic code repeated on one endpoint",
+       Profile{.method = Method::kGeographic},
+       two,
+       "",
+       {.endpoints = {codes({"FR", "FR"}), codes({"WORLD"})}}},
+      {"Geographic code id out of range",
+       Profile{.method = Method::kGeographic},
+       two,
+       "endpoint 0 maps an unknown geographic code id 65535",
+       {.endpoints = {codeIds({geo::kNoGeoCode})}}},
+      {"Subnet",
+       Profile{.method = Method::kSubnet},
+       two,
+       "",
+       {.endpoints = {subnets({"198.51.100.0/24", "2001:db8::/32"}), {}}}},
+      {"Subnet without any fallback",
+       Profile{.method = Method::kSubnet},
+       two,
+       "",
+       {.endpoints = {subnets({"198.51.100.0/24"}), subnets({"203.0.113.0/24"})}}},
+      {"Subnet with two fallbacks",
+       Profile{.method = Method::kSubnet},
+       {testing::nameEndpoint(1), testing::nameEndpoint(2), testing::nameEndpoint(3)},
+       "Subnet routing allows one endpoint without subnets (the fallback), endpoints 0 and 2 have "
+       "none",
+       {.endpoints = {{}, subnets({"198.51.100.0/24"}), {}}}},
+      {"Subnet ranges of two endpoints overlap",
+       Profile{.method = Method::kSubnet},
+       two,
+       "subnets of endpoints 0 and 1 overlap",
+       {.endpoints = {subnets({"198.51.100.0/24"}), subnets({"198.51.100.7"})}}},
+      {"Subnet ranges of one endpoint may overlap",
+       Profile{.method = Method::kSubnet},
+       two,
+       "",
+       {.endpoints = {subnets({"198.51.100.0/24", "198.51.100.7"}), {}}}},
+      {"Subnet with an inverted range",
+       Profile{.method = Method::kSubnet},
+       two,
+       "endpoint 0 has a subnet whose first address is after its last",
+       {.endpoints = {ranges({geo::AddressRange{false, 9, 5}}), {}}}},
       {"MultiValue without maxReturn", testing::multiValueProfile(0), ips,
        "MultiValue routing needs maxReturn in 1..16, got 0"},
       {"MultiValue maxReturn too large", testing::multiValueProfile(kMaxSelected + 1), ips,
@@ -57,7 +175,7 @@ TEST(MakePolicy, Table) {
     table.profiles[0].endpointCount = static_cast<uint32_t>(c.endpoints.size());
     table.endpoints = c.endpoints;
     std::string error;
-    const auto policy = makePolicy(table, 0, PolicyInputs{}, error);
+    const auto policy = makePolicy(table, 0, c.inputs, error);
     EXPECT_EQ(error, c.error);
     EXPECT_EQ(policy == nullptr, !c.error.empty());
   }

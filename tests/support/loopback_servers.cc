@@ -1,5 +1,5 @@
 // Loopback test backends: HTTP server, UDP DNS responder and openssl s_server wrapper.
-#include "loopback_servers.h"
+#include "tests/support/loopback_servers.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>

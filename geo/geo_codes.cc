@@ -1,11 +1,11 @@
 // The geographic code table: WORLD, regional groupings, countries and AU/CA/US states.
-#include "config/geo_codes.h"
+#include "geo/geo_codes.h"
 
-#include <algorithm>
-#include <vector>
+#include <array>
+#include <cctype>
+#include <string>
 
-namespace tmdns::config {
-
+namespace tmdns::geo {
 namespace {
 
 using L = GeoLevel;
@@ -358,30 +358,84 @@ constexpr GeoCode kCodes[] = {
     {"AU-WA", "AU", L::kState},
 };
 
+constexpr size_t kCount = std::size(kCodes);
+static_assert(kCount < kNoGeoCode, "ids must fit GeoCodeId");
+
+constexpr GeoCodeId indexOf(std::string_view code) {
+  for (size_t i = 0; i < kCount; ++i) {
+    if (kCodes[i].code == code) {
+      return static_cast<GeoCodeId>(i);
+    }
+  }
+  return kNoGeoCode;
+}
+
+// Resolved at compile time so that the query path walks the hierarchy by array lookups only.
+constexpr std::array<GeoCodeId, kCount> computeParents() {
+  std::array<GeoCodeId, kCount> out{};
+  for (size_t i = 0; i < kCount; ++i) {
+    out[i] = kCodes[i].parent.empty() ? kNoGeoCode : indexOf(kCodes[i].parent);
+  }
+  return out;
+}
+constexpr std::array<GeoCodeId, kCount> kParents = computeParents();
+
+constexpr bool parentsResolve() {
+  for (size_t i = 0; i < kCount; ++i) {
+    if (!kCodes[i].parent.empty() && kParents[i] == kNoGeoCode) {
+      return false;
+    }
+  }
+  return true;
+}
+static_assert(kCodes[kWorldCode].level == GeoLevel::kWorld, "WORLD has id 0");
+static_assert(parentsResolve(), "every parent code is in the table");
+
+std::string upper(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
 }  // namespace
 
-std::span<const GeoCode> geoCodes() {
+std::span<const GeoCode> geoCodes() noexcept {
   return kCodes;
 }
 
-const GeoCode* findGeoCode(std::string_view code) {
-  // Sorted once by code so lookups are logarithmic; the table order above stays readable.
-  static const std::vector<const GeoCode*> sorted = [] {
-    std::vector<const GeoCode*> out;
-    for (const GeoCode& entry : kCodes) {
-      out.push_back(&entry);
-    }
-    std::sort(out.begin(), out.end(),
-              [](const GeoCode* a, const GeoCode* b) { return a->code < b->code; });
-    return out;
-  }();
-  const auto it =
-      std::lower_bound(sorted.begin(), sorted.end(), code,
-                       [](const GeoCode* entry, std::string_view c) { return entry->code < c; });
-  if (it == sorted.end() || (*it)->code != code) {
-    return nullptr;
-  }
-  return *it;
+const GeoCode* findGeoCode(std::string_view code) noexcept {
+  const GeoCodeId id = geoCodeId(code);
+  return id == kNoGeoCode ? nullptr : &kCodes[id];
 }
 
-}  // namespace tmdns::config
+GeoCodeId geoCodeId(std::string_view code) noexcept {
+  return indexOf(code);
+}
+
+GeoCodeId parentOf(GeoCodeId id) noexcept {
+  return id < kCount ? kParents[id] : kNoGeoCode;
+}
+
+GeoCodeId countryCodeId(std::string_view iso2) noexcept {
+  if (iso2.size() != 2) {
+    return kNoGeoCode;
+  }
+  const char code[2] = {static_cast<char>(std::toupper(static_cast<unsigned char>(iso2[0]))),
+                        static_cast<char>(std::toupper(static_cast<unsigned char>(iso2[1])))};
+  const GeoCodeId id = indexOf(std::string_view(code, 2));
+  return id != kNoGeoCode && kCodes[id].level == GeoLevel::kCountry ? id : kNoGeoCode;
+}
+
+GeoCodeId subdivisionCodeId(GeoCodeId country, std::string_view subdivision) noexcept {
+  if (country >= kCount || kCodes[country].level != GeoLevel::kCountry || subdivision.empty() ||
+      subdivision.size() > 3) {
+    return kNoGeoCode;
+  }
+  const std::string code = std::string(kCodes[country].code) + "-" + upper(subdivision);
+  const GeoCodeId id = indexOf(code);
+  return id != kNoGeoCode && kParents[id] == country ? id : kNoGeoCode;
+}
+
+}  // namespace tmdns::geo

@@ -1,5 +1,6 @@
-// Test backends on loopback only: an HTTP server with switchable behaviour, a UDP DNS responder
-// and an `openssl s_server` TLS backend, for the probe engine's tests.
+// Test backends on loopback only: an HTTP server with switchable behaviour (also a plain TCP
+// listener), a UDP DNS responder and an `openssl s_server` TLS backend, shared by the probe
+// engine's unit tests and the end-to-end probe tests.
 #pragma once
 
 #include <sys/types.h>
