@@ -32,7 +32,9 @@ void Diagnostics::notice(const Position& pos, std::string path, std::string mess
   items_.push_back({Diagnostic::Severity::kNotice, pos, std::move(path), std::move(message)});
 }
 
-bool Diagnostics::hasErrors() const { return errorCount() > 0; }
+bool Diagnostics::hasErrors() const {
+  return errorCount() > 0;
+}
 
 size_t Diagnostics::errorCount() const {
   return static_cast<size_t>(std::count_if(items_.begin(), items_.end(), [](const Diagnostic& d) {

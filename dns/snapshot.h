@@ -35,7 +35,7 @@ struct Node {
   uint32_t firstRRset = 0;  // into Snapshot::rrsets, sorted by type
   uint32_t rrsetCount = 0;
   uint32_t profile = routing::kNone;  // routing::ProfileId when the node is a profile name
-  bool hasCname = false;              // a static CNAME owner (no other data allowed, RFC 1034 §3.6.2)
+  bool hasCname = false;  // a static CNAME owner (no other data allowed, RFC 1034 §3.6.2)
 };
 
 // What to answer where the Subnet method's sources disagree (traffic-manager.md §2.7).

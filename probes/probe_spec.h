@@ -37,7 +37,7 @@ struct ProbeSpec {
 // Everything the engine should probe for one compiled snapshot. Endpoints not listed (disabled,
 // alwaysServe, nested) are not probed: routing derives their status.
 struct ProbePlan {
-  uint64_t generation = 0;  // the snapshot generation this plan belongs to
+  uint64_t generation = 0;   // the snapshot generation this plan belongs to
   size_t endpointCount = 0;  // size of the HealthTable to publish
   std::vector<ProbeSpec> probes;
 };

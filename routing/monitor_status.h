@@ -29,24 +29,36 @@ enum class ProfileMonitorStatus : uint8_t {
 
 constexpr std::string_view toString(MonitorStatus s) {
   switch (s) {
-    case MonitorStatus::kCheckingEndpoint: return "CheckingEndpoint";
-    case MonitorStatus::kOnline: return "Online";
-    case MonitorStatus::kDegraded: return "Degraded";
-    case MonitorStatus::kDisabled: return "Disabled";
-    case MonitorStatus::kInactive: return "Inactive";
-    case MonitorStatus::kStopped: return "Stopped";
-    case MonitorStatus::kUnmonitored: return "Unmonitored";
+    case MonitorStatus::kCheckingEndpoint:
+      return "CheckingEndpoint";
+    case MonitorStatus::kOnline:
+      return "Online";
+    case MonitorStatus::kDegraded:
+      return "Degraded";
+    case MonitorStatus::kDisabled:
+      return "Disabled";
+    case MonitorStatus::kInactive:
+      return "Inactive";
+    case MonitorStatus::kStopped:
+      return "Stopped";
+    case MonitorStatus::kUnmonitored:
+      return "Unmonitored";
   }
   return "Unknown";
 }
 
 constexpr std::string_view toString(ProfileMonitorStatus s) {
   switch (s) {
-    case ProfileMonitorStatus::kCheckingEndpoints: return "CheckingEndpoints";
-    case ProfileMonitorStatus::kOnline: return "Online";
-    case ProfileMonitorStatus::kDegraded: return "Degraded";
-    case ProfileMonitorStatus::kDisabled: return "Disabled";
-    case ProfileMonitorStatus::kInactive: return "Inactive";
+    case ProfileMonitorStatus::kCheckingEndpoints:
+      return "CheckingEndpoints";
+    case ProfileMonitorStatus::kOnline:
+      return "Online";
+    case ProfileMonitorStatus::kDegraded:
+      return "Degraded";
+    case ProfileMonitorStatus::kDisabled:
+      return "Disabled";
+    case ProfileMonitorStatus::kInactive:
+      return "Inactive";
   }
   return "Unknown";
 }

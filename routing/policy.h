@@ -20,7 +20,7 @@ struct ClientInfo {
   uint8_t family = 0;        // 4, 6, or 0 when unknown
   uint8_t sourcePrefix = 0;  // significant bits of addr
   bool fromEcs = false;
-  uint8_t addr[16] = {};     // network byte order; IPv4 in the first 4 bytes
+  uint8_t addr[16] = {};  // network byte order; IPv4 in the first 4 bytes
 };
 
 struct Request {
@@ -77,7 +77,8 @@ class Policy {
   virtual ~Policy() = default;
   // Fills `out` for `profile` (already known to be enabled with at least one enabled endpoint).
   // Contract: noexcept, no allocation, no locks; `out.endpoints` holds leaf endpoints only.
-  virtual void select(const Context& ctx, const Profile& profile, Selection& out) const noexcept = 0;
+  virtual void select(const Context& ctx, const Profile& profile,
+                      Selection& out) const noexcept = 0;
 };
 
 }  // namespace tmdns::routing

@@ -57,10 +57,10 @@ struct Profile {
   Method method = Method::kPriority;
   bool enabled = true;  // profileStatus
   uint32_t ttl = 30;
-  uint16_t maxReturn = 0;             // MultiValue only
-  EndpointId firstEndpoint = 0;       // a profile's endpoints are contiguous in Table::endpoints,
-  uint32_t endpointCount = 0;         // in configuration order
-  const Policy* policy = nullptr;     // owned by Table::policies
+  uint16_t maxReturn = 0;          // MultiValue only
+  EndpointId firstEndpoint = 0;    // a profile's endpoints are contiguous in Table::endpoints,
+  uint32_t endpointCount = 0;      // in configuration order
+  const Policy* policy = nullptr;  // owned by Table::policies
 };
 
 struct Table {

@@ -1,4 +1,5 @@
-// Quiescent-state-based reclamation: readers take no lock, writers swap and free after a grace period.
+// Quiescent-state-based reclamation: readers take no lock, writers swap and free after a grace
+// period.
 #pragma once
 
 #include <atomic>
@@ -20,7 +21,9 @@ class RcuDomain {
   class Reader {
    public:
     // Call before loading published pointers. Cheap: two loads and one store.
-    void online() noexcept { epoch_.store(domain_->epoch_.load(std::memory_order_seq_cst), std::memory_order_seq_cst); }
+    void online() noexcept {
+      epoch_.store(domain_->epoch_.load(std::memory_order_seq_cst), std::memory_order_seq_cst);
+    }
     // Call when no pointer loaded since online() is used any more.
     void offline() noexcept { epoch_.store(0, std::memory_order_release); }
 

@@ -14,7 +14,8 @@ std::vector<uint8_t> wire(const std::string& dotted) {
   size_t start = 0;
   while (start < dotted.size()) {
     size_t dot = dotted.find('.', start);
-    if (dot == std::string::npos) dot = dotted.size();
+    if (dot == std::string::npos)
+      dot = dotted.size();
     out.push_back(static_cast<uint8_t>(dot - start));
     out.insert(out.end(), dotted.begin() + start, dotted.begin() + dot);
     start = dot + 1;
