@@ -17,6 +17,7 @@
 #include "geo/locator.h"
 #include "routing/policy.h"
 #include "routing/policy_factory.h"
+#include "util/text.h"
 
 namespace tmdns::config {
 namespace {
@@ -67,15 +68,6 @@ Bytes ownerWire(const ldns_rr* rr) {
   const ldns_rdf* owner = ldns_rr_owner(rr);
   const uint8_t* data = ldns_rdf_data(owner);
   return Bytes(data, data + ldns_rdf_size(owner));
-}
-
-std::string lower(std::string s) {
-  for (char& c : s) {
-    if (c >= 'A' && c <= 'Z') {
-      c = static_cast<char>(c - 'A' + 'a');
-    }
-  }
-  return s;
 }
 
 std::string lastSegment(const std::string& id) {
@@ -167,7 +159,7 @@ class Compiler {
         const auto id = static_cast<routing::ProfileId>(profiles_.size());
         profiles_.push_back({z, &p});
         byName_[{z, p.name}] = id;
-        byFqdn_[lower(p.relativeName + "." + config_.zones[z].name)] = id;
+        byFqdn_[util::asciiLower(p.relativeName + "." + config_.zones[z].name)] = id;
       }
     }
   }
@@ -440,7 +432,7 @@ class Compiler {
       }
     }
     if (!e.target.empty()) {
-      std::string fqdn = lower(e.target);
+      std::string fqdn = util::asciiLower(e.target);
       if (!fqdn.empty() && fqdn.back() == '.') {
         fqdn.pop_back();
       }

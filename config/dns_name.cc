@@ -1,5 +1,6 @@
 // DNS name syntax for configuration values (zone names, NS names, relativeName, targets).
 #include "config/dns_name.h"
+#include "util/text.h"
 
 #include <cctype>
 
@@ -27,11 +28,7 @@ std::string normalizeDnsName(std::string_view name) {
   if (!name.empty() && name.back() == '.') {
     name.remove_suffix(1);
   }
-  std::string out(name);
-  for (char& c : out) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
+  return util::asciiLower(name);
 }
 
 std::optional<std::string> dnsNameProblem(std::string_view name) {

@@ -10,6 +10,7 @@
 #include "config/ip_address.h"
 #include "config/path.h"
 #include "geo/geo_codes.h"
+#include "util/text.h"
 
 namespace tmdns::config {
 
@@ -24,14 +25,6 @@ constexpr size_t kMaxStatusCodeRanges = 8;  // §1.3
 enum { kDisabled = 0, kEnabled = 1 };
 const std::initializer_list<EnumName> kStatusNames = {{"Enabled", kEnabled},
                                                       {"Disabled", kDisabled}};
-
-std::string lowerCase(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
 
 std::string upperCase(std::string_view text) {
   std::string out(text);
@@ -121,7 +114,7 @@ std::vector<CustomHeader> readCustomHeaders(const YamlValue& list, Diagnostics& 
         // A line break would let the value inject more headers into the probe request.
         diags.error(value->pos(), value->path(), "must not contain line breaks");
         text.reset();
-      } else if (text && name && lowerCase(*name) == "host" &&
+      } else if (text && name && util::asciiLower(*name) == "host" &&
                  text->find('*') != std::string::npos) {
         // §1.3: Azure rejects wildcards in a custom Host header.
         diags.error(value->pos(), value->path(), "a custom Host header must not contain '*'");
@@ -359,7 +352,7 @@ std::optional<EndpointType> parseEndpointType(std::string_view type) {
   // Only the last segment matters: "Microsoft.network/TrafficManagerProfiles/ExternalEndpoints".
   const size_t slash = type.rfind('/');
   const std::string last =
-      lowerCase(slash == std::string_view::npos ? type : type.substr(slash + 1));
+      util::asciiLower(slash == std::string_view::npos ? type : type.substr(slash + 1));
   if (last == "azureendpoints") {
     return EndpointType::kAzure;
   }
@@ -489,7 +482,7 @@ std::optional<Endpoint> readEndpoint(const YamlValue& value, Diagnostics& diags)
   }
   if (std::optional<YamlValue> location = fields.take("endpointLocation")) {
     if (std::optional<std::string> text = readString(*location, diags)) {
-      if (lowerCase(*text) == "global") {
+      if (util::asciiLower(*text) == "global") {
         // §1.4: Azure rejects it; Performance routing needs a real region.
         diags.error(location->pos(), location->path(),
                     "\"global\" is not a region; name the Azure region closest to the endpoint");
@@ -613,7 +606,7 @@ Profile readProfile(const YamlValue& value, Diagnostics& diags) {
     dnsConfig.accept({"fqdn"});  // Azure's name; tmdns answers at relativeName.<zone>
     if (std::optional<YamlValue> relative = dnsConfig.require("relativeName")) {
       if (std::optional<std::string> text = readString(*relative, diags)) {
-        profile.relativeName = lowerCase(*text);
+        profile.relativeName = util::asciiLower(*text);
         remember(profile, "dnsConfig.relativeName", *relative);
       }
     }

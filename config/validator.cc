@@ -11,18 +11,11 @@
 #include "config/ip_address.h"
 #include "config/path.h"
 #include "geo/azure_regions.h"
+#include "util/text.h"
 
 namespace tmdns::config {
 
 namespace {
-
-std::string lowerCase(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
 
 Position posOf(const Located& located, const std::string& field) {
   const auto it = located.fieldPos.find(field);
@@ -58,7 +51,7 @@ void checkEndpointNames(const Profile& profile, Diagnostics& diags) {
       continue;
     }
     // Azure resource names are case-insensitive.
-    const auto [it, inserted] = seen.emplace(lowerCase(endpoint.name), i);
+    const auto [it, inserted] = seen.emplace(util::asciiLower(endpoint.name), i);
     if (!inserted) {
       diags.error(posOf(endpoint, "name"), childPath(endpoint.path, "name"),
                   "duplicate endpoint name " + quoted(endpoint.name) + " (also " +
@@ -355,7 +348,7 @@ void checkZoneProfiles(const Zone& zone, Diagnostics& diags) {
   for (size_t i = 0; i < zone.profiles.size(); ++i) {
     const Profile& profile = zone.profiles[i];
     if (!profile.name.empty()) {
-      const auto [it, inserted] = names.emplace(lowerCase(profile.name), i);
+      const auto [it, inserted] = names.emplace(util::asciiLower(profile.name), i);
       if (!inserted) {
         diags.error(posOf(profile, "name"), childPath(profile.path, "name"),
                     "duplicate profile name " + quoted(profile.name) + " in this zone (also " +
@@ -431,7 +424,7 @@ class NestedResolver {
           byFqdn_.emplace(profile.relativeName + "." + zone.name, ref);
         }
         if (!profile.name.empty()) {
-          byName_[lowerCase(profile.name)].push_back(ref);
+          byName_[util::asciiLower(profile.name)].push_back(ref);
         }
       }
     }
@@ -450,7 +443,7 @@ class NestedResolver {
     }
     name = name.substr(name.rfind('/') == std::string::npos ? 0 : name.rfind('/') + 1);
     if (!name.empty()) {
-      const auto it = byName_.find(lowerCase(name));
+      const auto it = byName_.find(util::asciiLower(name));
       if (it != byName_.end()) {
         for (const ProfileRef& ref : it->second) {
           if (ref.first == zone) {

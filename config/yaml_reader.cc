@@ -11,23 +11,11 @@
 #include <memory>
 
 #include "config/path.h"
+#include "util/text.h"
 
 namespace tmdns::config {
 
 namespace {
-
-bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 // yaml-cpp marks are 0-based; diagnostics are 1-based with 0 meaning unknown.
 Position toPosition(const YAML::Mark& mark, const std::string& file, const Position& fallback) {
@@ -139,10 +127,10 @@ std::optional<int64_t> readInt(const YamlValue& value, int64_t min, int64_t max,
 
 std::optional<bool> readBool(const YamlValue& value, Diagnostics& diags) {
   if (value.isScalar()) {
-    if (equalsIgnoreCase(value.node().Scalar(), "true")) {
+    if (util::equalsIgnoreCase(value.node().Scalar(), "true")) {
       return true;
     }
-    if (equalsIgnoreCase(value.node().Scalar(), "false")) {
+    if (util::equalsIgnoreCase(value.node().Scalar(), "false")) {
       return false;
     }
   }
@@ -154,7 +142,7 @@ std::optional<int> readEnum(const YamlValue& value, std::initializer_list<EnumNa
                             Diagnostics& diags) {
   if (value.isScalar()) {
     for (const EnumName& name : names) {
-      if (equalsIgnoreCase(value.node().Scalar(), name.name)) {
+      if (util::equalsIgnoreCase(value.node().Scalar(), name.name)) {
         return name.value;
       }
     }
@@ -212,7 +200,7 @@ MapReader::MapReader(const YamlValue& value, Diagnostics& diags, KeyCase keyCase
 
 MapReader::Entry* MapReader::find(std::string_view key) {
   for (Entry& entry : entries_) {
-    if (keyCase_ == KeyCase::kExact ? entry.key == key : equalsIgnoreCase(entry.key, key)) {
+    if (keyCase_ == KeyCase::kExact ? entry.key == key : util::equalsIgnoreCase(entry.key, key)) {
       return &entry;
     }
   }

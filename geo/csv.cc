@@ -1,5 +1,6 @@
 // CSV line splitting and number parsing for the geolocation and latency files.
 #include "geo/csv.h"
+#include "util/text.h"
 
 #include <cctype>
 #include <charconv>
@@ -16,19 +17,6 @@ std::string_view trim(std::string_view text) {
     text.remove_suffix(1);
   }
   return text;
-}
-
-bool equalsIgnoringCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
 }
 
 }  // namespace
@@ -55,7 +43,7 @@ std::vector<CsvLine> readCsv(std::istream& in, std::string_view header) {
       }
       start = comma + 1;
     }
-    const bool isHeader = first && equalsIgnoringCase(parsed.fields.front(), header);
+    const bool isHeader = first && util::equalsIgnoreCase(parsed.fields.front(), header);
     first = false;
     if (!isHeader) {
       out.push_back(std::move(parsed));

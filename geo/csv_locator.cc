@@ -10,28 +10,10 @@
 #include "geo/csv.h"
 #include "geo/locator.h"
 #include "geo/range_table.h"
+#include "geo/table_locator.h"
 
 namespace tmdns::geo {
 namespace {
-
-class CsvLocator final : public Locator {
- public:
-  CsvLocator(RangeTable table, std::vector<Location> locations)
-      : table_(std::move(table)), locations_(std::move(locations)) {}
-
-  Location locate(const Address& address) const noexcept override {
-    const RangeMatch match = table_.find(address);
-    Location out = match.value < locations_.size() ? locations_[match.value] : Location{};
-    out.prefix = match.prefix;
-    return out;
-  }
-
-  size_t locationCount() const noexcept override { return locations_.size(); }
-
- private:
-  RangeTable table_;
-  std::vector<Location> locations_;  // indexed by the table's values
-};
 
 bool isAlpha(std::string_view text) {
   for (const char c : text) {
@@ -129,7 +111,7 @@ std::shared_ptr<const Locator> parseCsvLocator(std::istream& in, std::string_vie
             std::to_string(conflict.tagA) + " with different data";
     return nullptr;
   }
-  return std::make_shared<CsvLocator>(std::move(*table), std::move(locations));
+  return std::make_shared<TableLocator>(std::move(*table), std::move(locations));
 }
 
 std::shared_ptr<const Locator> loadCsvLocator(const std::string& path, std::string& error) {

@@ -12,31 +12,10 @@
 
 #include "geo/locator.h"
 #include "geo/range_table.h"
+#include "geo/table_locator.h"
 
 namespace tmdns::geo {
 namespace {
-
-// Lookups never touch libmaxminddb: decoding a record means walking maps with string keys, and
-// even the tree walk costs a dependent memory access per bit. Instead the whole tree is read
-// once here into the same sorted interval table the CSV backend uses, and the file is closed.
-class MmdbLocator final : public Locator {
- public:
-  MmdbLocator(RangeTable table, std::vector<Location> locations)
-      : table_(std::move(table)), locations_(std::move(locations)) {}
-
-  Location locate(const Address& address) const noexcept override {
-    const RangeMatch match = table_.find(address);
-    Location out = match.value < locations_.size() ? locations_[match.value] : Location{};
-    out.prefix = match.prefix;
-    return out;
-  }
-
-  size_t locationCount() const noexcept override { return locations_.size(); }
-
- private:
-  RangeTable table_;
-  std::vector<Location> locations_;
-};
 
 struct MmdbCloser {
   MMDB_s* mmdb;
@@ -223,7 +202,7 @@ std::shared_ptr<const Locator> loadMmdbLocator(const std::string& path, std::str
     error = path + ": overlapping networks in the search tree";
     return nullptr;
   }
-  return std::make_shared<MmdbLocator>(std::move(*table), reader.takeLocations());
+  return std::make_shared<TableLocator>(std::move(*table), reader.takeLocations());
 }
 
 }  // namespace tmdns::geo

@@ -1,5 +1,6 @@
 // ProbeSpec::key(): the identity under which equal probes are shared and kept across reloads.
 #include "probes/probe_spec.h"
+#include "util/text.h"
 
 #include <string>
 
@@ -12,15 +13,6 @@ void field(std::string& out, const std::string& value) {
   out += ':';
   out += value;
   out += ';';
-}
-
-std::string lower(std::string s) {
-  for (char& c : s) {
-    if (c >= 'A' && c <= 'Z') {
-      c = static_cast<char>(c - 'A' + 'a');
-    }
-  }
-  return s;
 }
 
 std::string protocolName(Protocol p) {
@@ -41,7 +33,7 @@ std::string ProbeSpec::key() const {
   std::string out;
   field(out, protocolName(protocol));
   // DNS names compare case-insensitively; the Host header keeps its spelling via `headers`.
-  field(out, lower(target));
+  field(out, util::asciiLower(target));
   field(out, std::to_string(port));
   // Everything that changes what is sent or how the answer is judged belongs to the identity;
   // for TCP the HTTP-only fields are ignored so that they cannot split equal TCP probes.
@@ -50,7 +42,7 @@ std::string ProbeSpec::key() const {
     field(out, std::to_string(headers.size()));
     for (const auto& [name, value] : headers) {
       // RFC 9110 §5.1: header names are case-insensitive, values are not.
-      field(out, lower(name));
+      field(out, util::asciiLower(name));
       field(out, value);
     }
     field(out, std::to_string(expectedStatus.size()));
