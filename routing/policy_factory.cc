@@ -20,10 +20,11 @@ const EndpointInputs& inputsOf(const PolicyInputs& inputs, uint32_t index) {
   return index < inputs.endpoints.size() ? inputs.endpoints[index] : kNothing;
 }
 
-std::unique_ptr<const Policy> makeSubnet(const Profile& profile, const PolicyInputs& inputs,
-                                         std::string& error) {
+std::unique_ptr<const Policy> makeSubnet(const Table& table, const Profile& profile,
+                                         const PolicyInputs& inputs, std::string& error) {
   std::optional<SubnetMap> map =
-      SubnetMap::build(inputs, profile.endpointCount, SubnetMap::Rule::kDisjoint, error);
+      SubnetMap::build(inputs, table.endpoints.data() + profile.firstEndpoint,
+                       profile.endpointCount, SubnetMap::Rule::kDisjoint, error);
   if (!map) {
     return nullptr;
   }
@@ -45,10 +46,11 @@ std::unique_ptr<const Policy> makeSubnet(const Profile& profile, const PolicyInp
                                         inputs.subnetUnhealthy);
 }
 
-std::unique_ptr<const Policy> makeGeographic(const Profile& profile, const PolicyInputs& inputs,
-                                             std::string& error) {
+std::unique_ptr<const Policy> makeGeographic(const Table& table, const Profile& profile,
+                                             const PolicyInputs& inputs, std::string& error) {
   std::optional<SubnetMap> overrides =
-      SubnetMap::build(inputs, profile.endpointCount, SubnetMap::Rule::kNested, error);
+      SubnetMap::build(inputs, table.endpoints.data() + profile.firstEndpoint,
+                       profile.endpointCount, SubnetMap::Rule::kNested, error);
   if (!overrides) {
     return nullptr;
   }
@@ -85,7 +87,8 @@ std::unique_ptr<const Policy> makePerformance(const Table& table, const Profile&
     }
   }
   std::optional<SubnetMap> overrides =
-      SubnetMap::build(inputs, profile.endpointCount, SubnetMap::Rule::kNested, error);
+      SubnetMap::build(inputs, table.endpoints.data() + profile.firstEndpoint,
+                       profile.endpointCount, SubnetMap::Rule::kNested, error);
   if (!overrides) {
     return nullptr;
   }
@@ -136,9 +139,9 @@ std::unique_ptr<const Policy> makePolicy(const Table& table, ProfileId id,
     case Method::kPerformance:
       return makePerformance(table, profile, inputs, error);
     case Method::kGeographic:
-      return makeGeographic(profile, inputs, error);
+      return makeGeographic(table, profile, inputs, error);
     case Method::kSubnet:
-      return makeSubnet(profile, inputs, error);
+      return makeSubnet(table, profile, inputs, error);
   }
   error = "unknown routing method";
   return nullptr;

@@ -7,10 +7,16 @@
 
 namespace tmdns::routing {
 
-std::optional<SubnetMap> SubnetMap::build(const PolicyInputs& inputs, uint32_t endpointCount,
-                                          Rule rule, std::string& error) {
+namespace {
+
+std::optional<geo::RangeTable> compileRanges(const PolicyInputs& inputs, const Endpoint* endpoints,
+                                             uint32_t endpointCount, bool enabledOnly,
+                                             SubnetMap::Rule rule, std::string& error) {
   geo::RangeTableBuilder builder;
   for (uint32_t i = 0; i < endpointCount && i < inputs.endpoints.size(); ++i) {
+    if (enabledOnly && endpoints != nullptr && !endpoints[i].enabled) {
+      continue;
+    }
     for (const geo::AddressRange& range : inputs.endpoints[i].subnets) {
       if (range.first > range.last || range.last > geo::maxAddress(range.v6)) {
         error =
@@ -21,10 +27,10 @@ std::optional<SubnetMap> SubnetMap::build(const PolicyInputs& inputs, uint32_t e
     }
   }
   geo::RangeTableBuilder::Conflict conflict;
-  std::optional<geo::RangeTable> table =
-      builder.build(rule == Rule::kDisjoint ? geo::RangeTableBuilder::Overlap::kDisjoint
-                                            : geo::RangeTableBuilder::Overlap::kMostSpecific,
-                    conflict);
+  std::optional<geo::RangeTable> table = builder.build(
+      rule == SubnetMap::Rule::kDisjoint ? geo::RangeTableBuilder::Overlap::kDisjoint
+                                         : geo::RangeTableBuilder::Overlap::kMostSpecific,
+      conflict);
   if (!table) {
     if (conflict.tagA == conflict.tagB) {
       error = "endpoint " + std::to_string(conflict.tagA) + " has subnets that partially overlap";
@@ -34,8 +40,26 @@ std::optional<SubnetMap> SubnetMap::build(const PolicyInputs& inputs, uint32_t e
     }
     return std::nullopt;
   }
+  return table;
+}
+
+}  // namespace
+
+std::optional<SubnetMap> SubnetMap::build(const PolicyInputs& inputs, const Endpoint* endpoints,
+                                          uint32_t endpointCount, Rule rule, std::string& error) {
+  std::optional<geo::RangeTable> all =
+      compileRanges(inputs, endpoints, endpointCount, false, rule, error);
+  if (!all) {
+    return std::nullopt;
+  }
   SubnetMap map;
-  map.table_ = std::move(*table);
+  map.table_ = std::move(*all);
+  for (uint32_t i = 0; endpoints != nullptr && i < endpointCount; ++i) {
+    if (!endpoints[i].enabled) {
+      map.table_ = std::move(*compileRanges(inputs, endpoints, endpointCount, true, rule, error));
+      break;
+    }
+  }
   return map;
 }
 

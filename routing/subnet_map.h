@@ -28,8 +28,12 @@ class SubnetMap {
   };
 
   // Ranges of `inputs.endpoints[0..endpointCount)`; nullopt with `error` when `rule` is broken.
-  static std::optional<SubnetMap> build(const PolicyInputs& inputs, uint32_t endpointCount,
-                                        Rule rule, std::string& error);
+  // The rule is checked over every endpoint, but the ranges of endpoints disabled in
+  // `endpoints` (the profile's compiled endpoints) are left out of the lookup: a Disabled
+  // endpoint is as if it and its ranges did not exist (§2.7), so they must not narrow the ECS
+  // scope of anyone's answer either. Disabled only changes with a reload, which recompiles.
+  static std::optional<SubnetMap> build(const PolicyInputs& inputs, const Endpoint* endpoints,
+                                        uint32_t endpointCount, Rule rule, std::string& error);
 
   // A client without an address matches nothing, with prefix 0.
   Match find(const ClientInfo& client) const noexcept;

@@ -43,6 +43,7 @@ DigResult parseDigOutput(const std::string& out) {
   static const std::regex kdigFrom(R"(^;; From .*\((UDP|TCP)\))");
   static const std::regex digSize(R"(^;; MSG SIZE\s+rcvd: (\d+))");
   static const std::regex kdigSize(R"(^;; Received (\d+) B)");
+  static const std::regex clientSubnet(R"(^;;? CLIENT-SUBNET: (\S+)/(\d+)/(\d+)\s*$)");
 
   std::vector<Rr>* current = nullptr;
   for (const auto& line : lines(out)) {
@@ -78,6 +79,13 @@ DigResult parseDigOutput(const std::string& out) {
       r.hasEdns = true;
       r.ednsVersion = std::stoi(m[1]);
       r.ednsUdp = std::stoi(m[2]);
+      continue;
+    }
+    if (std::regex_search(line, m, clientSubnet)) {
+      r.hasEcs = true;
+      r.ecsAddress = m[1];
+      r.ecsSource = std::stoi(m[2]);
+      r.ecsScope = std::stoi(m[3]);
       continue;
     }
     if (std::regex_search(line, m, section)) {

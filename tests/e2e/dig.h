@@ -27,6 +27,12 @@ struct DigResult {
   bool retriedTcp = false;  // dig printed ";; Truncated, retrying in TCP mode."
   std::string transport;    // "UDP" or "TCP" of the answer printed (dig +stats, kdig "From")
   int messageSize = -1;     // "MSG SIZE  rcvd:" (dig) / "Received N B" (kdig)
+  // The EDNS Client Subnet option of the answer (RFC 7871), as dig ("; CLIENT-SUBNET: a/s/S") and
+  // kdig (";; CLIENT-SUBNET: a/s/S") print it: address, SOURCE and SCOPE PREFIX-LENGTH.
+  bool hasEcs = false;
+  std::string ecsAddress;
+  int ecsSource = -1;
+  int ecsScope = -1;
 
   bool flag(const std::string& f) const { return flags.count(f) > 0; }
   // The full argv and output, for failure messages.

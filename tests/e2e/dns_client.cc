@@ -188,6 +188,75 @@ Bytes ecsOptionV4(const std::string& address, uint8_t sourcePrefix) {
   return o;
 }
 
+Bytes ecsOptionRaw(uint16_t family, uint8_t sourcePrefix, uint8_t scopePrefix,
+                   const Bytes& address) {
+  const size_t length = 4 + address.size();
+  Bytes o;
+  o.reserve(4 + length);
+  for (const size_t v : {size_t{0}, size_t{8}, length >> 8, length, size_t{family} >> 8,
+                         size_t{family}, size_t{sourcePrefix}, size_t{scopePrefix}}) {
+    o.push_back(static_cast<uint8_t>(v));
+  }
+  for (const uint8_t b : address) {
+    o.push_back(b);
+  }
+  return o;
+}
+
+Bytes ecsOption(const std::string& address, uint8_t sourcePrefix) {
+  const bool v6 = address.find(':') != std::string::npos;
+  uint8_t addr[16] = {};
+  if (inet_pton(v6 ? AF_INET6 : AF_INET, address.c_str(), addr) != 1) {
+    std::cerr << "ecsOption: not an address: " << address << "\n";
+    std::abort();
+  }
+  const size_t octets = std::min<size_t>((sourcePrefix + 7) / 8, v6 ? 16 : 4);
+  Bytes bytes(addr, addr + octets);
+  if (sourcePrefix % 8 != 0 && !bytes.empty()) {
+    bytes.back() &= static_cast<uint8_t>(0xFF00u >> (sourcePrefix % 8));
+  }
+  return ecsOptionRaw(v6 ? 2 : 1, sourcePrefix, 0, bytes);
+}
+
+std::ostream& operator<<(std::ostream& os, const ClientSubnetOption& o) {
+  os << "{family " << o.family << ", source " << int{o.sourcePrefix} << ", scope "
+     << int{o.scopePrefix} << ", address";
+  for (uint8_t b : o.address) {
+    os << " " << int{b};
+  }
+  return os << "}";
+}
+
+std::optional<std::vector<ClientSubnetOption>> clientSubnetOptions(const Bytes& optData) {
+  std::vector<ClientSubnetOption> out;
+  size_t pos = 0;
+  while (pos < optData.size()) {
+    if (optData.size() - pos < 4) {
+      return std::nullopt;
+    }
+    const uint16_t code = get16(optData, pos);
+    const uint16_t length = get16(optData, pos + 2);
+    pos += 4;
+    if (optData.size() - pos < length) {
+      return std::nullopt;
+    }
+    if (code == 8) {
+      if (length < 4) {
+        return std::nullopt;
+      }
+      ClientSubnetOption o;
+      o.family = get16(optData, pos);
+      o.sourcePrefix = optData[pos + 2];
+      o.scopePrefix = optData[pos + 3];
+      o.address.assign(optData.begin() + static_cast<std::ptrdiff_t>(pos + 4),
+                       optData.begin() + static_cast<std::ptrdiff_t>(pos + length));
+      out.push_back(std::move(o));
+    }
+    pos += length;
+  }
+  return out;
+}
+
 std::optional<Message> decode(const Bytes& wire, std::string& error) {
   if (wire.size() < 12) {
     error = "response shorter than a header (" + std::to_string(wire.size()) + " bytes)";

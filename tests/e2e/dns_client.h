@@ -59,6 +59,28 @@ Bytes buildQuery(const std::string& name, ldns_rr_type type, const QueryOptions&
 // RFC 7871 client subnet option for an IPv4 address and source prefix length.
 Bytes ecsOptionV4(const std::string& address, uint8_t sourcePrefix);
 
+// RFC 7871 client subnet option exactly as given (also malformed ones): OPTION-CODE 8, FAMILY,
+// SOURCE and SCOPE PREFIX-LENGTH, then `address` as the ADDRESS octets.
+Bytes ecsOptionRaw(uint16_t family, uint8_t sourcePrefix, uint8_t scopePrefix,
+                   const Bytes& address);
+// A well-formed client subnet option for an IPv4 or IPv6 address (FAMILY 1 or 2 from its form):
+// the address masked to `sourcePrefix` bits and truncated to ceil(sourcePrefix / 8) octets.
+Bytes ecsOption(const std::string& address, uint8_t sourcePrefix);
+
+// One client subnet option read back from an OPT RDATA.
+struct ClientSubnetOption {
+  uint16_t family = 0;
+  uint8_t sourcePrefix = 0;
+  uint8_t scopePrefix = 0;
+  Bytes address;  // the ADDRESS octets as sent
+
+  bool operator==(const ClientSubnetOption& o) const = default;
+};
+std::ostream& operator<<(std::ostream& os, const ClientSubnetOption& o);
+// Every client subnet option (code 8) in `optData`; nullopt when the options do not exactly
+// fill it.
+std::optional<std::vector<ClientSubnetOption>> clientSubnetOptions(const Bytes& optData);
+
 // A decoded response: the header straight from the wire, the sections via ldns_wire2pkt.
 struct Message {
   Bytes wire;
