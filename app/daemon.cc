@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <cerrno>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -11,9 +12,18 @@
 
 #include "app/configuration.h"
 #include "app/log.h"
+#include "app/observability.h"
+#include "app/privileges.h"
+#include "app/state_publisher.h"
 #include "config/probe_plan.h"
+#include "dns/query_stats.h"
 #include "dns/served_state.h"
 #include "dns/server.h"
+#include "metrics/catalog.h"
+#include "metrics/config_metrics.h"
+#include "metrics/probe_metrics.h"
+#include "metrics/query_metrics.h"
+#include "metrics/readiness.h"
 #include "probes/monitor.h"
 #include "util/rcu.h"
 
@@ -38,40 +48,6 @@ dns::ServerOptions serverOptions(const config::Config& cfg) {
   return options;
 }
 
-// The one writer of the served state. A reload publishes a new snapshot with its health; the
-// probe engine publishes new health for the current snapshot. Both go through here so that a
-// health table computed for an older snapshot is never paired with a newer one.
-class StatePublisher {
- public:
-  explicit StatePublisher(util::RcuPointer<dns::ServedState>& state) : state_(state) {}
-
-  void publishSnapshot(std::shared_ptr<const dns::Snapshot> snapshot,
-                       std::shared_ptr<const routing::HealthTable> health) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    snapshot_ = std::move(snapshot);
-    publishLocked(std::move(health));
-  }
-
-  void publishHealth(uint64_t generation, std::shared_ptr<const routing::HealthTable> health) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (snapshot_ && snapshot_->generation == generation) {
-      publishLocked(std::move(health));
-    }
-  }
-
- private:
-  void publishLocked(std::shared_ptr<const routing::HealthTable> health) {
-    auto next = std::make_unique<dns::ServedState>();
-    next->snapshot = snapshot_;
-    next->health = std::move(health);
-    state_.publish(std::move(next));
-  }
-
-  util::RcuPointer<dns::ServedState>& state_;
-  std::mutex mutex_;
-  std::shared_ptr<const dns::Snapshot> snapshot_;
-};
-
 // With probing turned off every enabled endpoint is served as Unmonitored (issue 4); routing
 // still applies Disabled and the nested rollup itself.
 std::shared_ptr<const routing::HealthTable> unmonitoredHealth(size_t endpoints) {
@@ -90,10 +66,18 @@ probes::MonitorOptions monitorOptions(const config::Config& cfg) {
   return options;
 }
 
+double unixSeconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
 // Listening addresses and thread count are fixed for the life of the process: sockets are bound
 // once (possibly before dropping privileges). A reload that changes them is served, with a note.
 bool sameListeners(const config::Config& a, const config::Config& b) {
   if (a.listen.size() != b.listen.size() || a.threads != b.threads) {
+    return false;
+  }
+  if (a.http.has_value() != b.http.has_value() ||
+      (a.http && (a.http->host != b.http->host || a.http->port != b.http->port))) {
     return false;
   }
   for (size_t i = 0; i < a.listen.size(); ++i) {
@@ -132,26 +116,38 @@ int serve(const std::string& configFile) {
   util::RcuDomain domain;
   util::RcuPointer<dns::ServedState> state(domain);
   StatePublisher publisher(state);
+  metrics::QueryMetrics queryMetrics;
+  metrics::ProbeMetrics probeMetrics;
+  metrics::ConfigMetrics configMetrics;
   // Probe settings other than `enabled` are read at start-up; the plan follows every reload.
   probes::Monitor monitor(
       monitorOptions(running),
       [&publisher](uint64_t gen, std::shared_ptr<const routing::HealthTable> health) {
         publisher.publishHealth(gen, std::move(health));
       },
-      [](const std::string& line) { logLine(line); });
+      [](const std::string& line) { logLine(line); },
+      [&probeMetrics](const probes::ProbeEvent& event) { probeMetrics.observe(event); });
   auto healthFor = [&](const config::Config& cfg, const dns::Snapshot& snapshot) {
     // The plan is empty when probing is off, which also stops probes of a previous plan.
     auto health = monitor.setPlan(config::buildProbePlan(cfg, snapshot.generation));
     return cfg.probes.enabled ? health : unmonitoredHealth(snapshot.routing.endpoints.size());
   };
-  {
-    std::shared_ptr<const dns::Snapshot> snapshot = std::move(loaded.snapshot);
-    publisher.publishSnapshot(snapshot, healthFor(running, *snapshot));
-  }
-  monitor.start();
-
   dns::Server server(domain, state);
   const dns::ServerOptions options = serverOptions(running);
+  // Serves `snapshot` with fresh counters. Once publishSnapshot returns no worker counts into the
+  // previous snapshot's counters any more, and queryMetrics folds their totals.
+  auto serveSnapshot = [&](const config::Config& cfg,
+                           std::shared_ptr<const dns::Snapshot> snapshot) {
+    auto stats = std::make_shared<dns::QueryStats>(
+        *snapshot, static_cast<uint32_t>(options.udpThreads), dns::kTcpStatsSlots);
+    auto catalog = std::make_shared<const metrics::Catalog>(
+        metrics::buildCatalog(cfg, snapshot->routing, snapshot->generation, snapshot->configHash));
+    publisher.publishSnapshot(
+        snapshot, [&] { return healthFor(cfg, *snapshot); }, stats, catalog);
+    queryMetrics.replace(catalog, stats);
+  };
+  serveSnapshot(running, std::move(loaded.snapshot));
+  configMetrics.started(loaded.hash, generation, unixSeconds());
   std::string error;
   if (!server.bind(options, error)) {
     logLine(error);
@@ -161,7 +157,30 @@ int serve(const std::string& configFile) {
   for (size_t i = 0; i < options.listen.size() && i < ports.size(); ++i) {
     logLine("listening on " + formatAddress(options.listen[i].host, ports[i]) + " (udp, tcp)");
   }
+  // The status listener reads the DNS server's counters: bound once the DNS sockets exist.
+  metrics::Readiness readiness([&monitor] { return monitor.firstRoundDone(); });
+  readiness.configurationLoaded();
+  Observability observability(
+      {publisher, monitor, server, queryMetrics, probeMetrics, configMetrics, readiness});
+  if (running.http) {
+    if (!observability.bind(running.http->host, running.http->port, error)) {
+      logLine(error);
+      return 1;
+    }
+    logLine("http listening on " + formatAddress(running.http->host, observability.port()) +
+            " (/metrics, /healthz, /readyz, /status)");
+  }
+  // Every socket is bound: from here on nothing needs root or CAP_NET_BIND_SERVICE. Before any
+  // thread starts, since capabilities are per thread (the uid change alone is process-wide).
+  const PrivilegeDrop drop = dropPrivileges(running.runAs);
+  logLine(drop.message);
+  if (!drop.ok) {
+    return 1;
+  }
+  monitor.start();
+  observability.start();
   server.start();
+  readiness.listenersBound();
   logLine("serving generation " + std::to_string(generation) + " (config sha256 " + loaded.hash +
           ")");
 
@@ -184,24 +203,31 @@ int serve(const std::string& configFile) {
     LoadedConfiguration next = loadConfiguration(configFile);
     printDiagnostics(next.diagnostics);
     if (!next.snapshot) {
+      configMetrics.reloaded(false, loaded.hash, generation, unixSeconds());
       logLine("reload rejected (" + std::to_string(next.diagnostics.errorCount()) +
               " errors), still serving generation " + std::to_string(generation));
       continue;
     }
     if (!sameListeners(running, *next.config)) {
-      logLine("note: listen and threads changes take effect at the next restart");
+      logLine("note: listen, threads and http changes take effect at the next restart");
+    }
+    if (next.config->runAs.user != running.runAs.user ||
+        next.config->runAs.group != running.runAs.group) {
+      logLine("note: user and group changes take effect at the next restart");
     }
     ++generation;
     next.snapshot->generation = generation;
     next.snapshot->configHash = next.hash;
-    std::shared_ptr<const dns::Snapshot> snapshot = std::move(next.snapshot);
-    publisher.publishSnapshot(snapshot, healthFor(*next.config, *snapshot));
+    serveSnapshot(*next.config, std::move(next.snapshot));
+    configMetrics.reloaded(true, next.hash, generation, unixSeconds());
     running = std::move(*next.config);
     logLine("reloaded: serving generation " + std::to_string(generation) + " (config sha256 " +
             next.hash + ")");
   }
+  readiness.stopping();
   monitor.stop();
   server.stop();
+  observability.stop();
   return 0;
 }
 

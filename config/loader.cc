@@ -2,6 +2,7 @@
 #include "config/loader.h"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <map>
 
@@ -249,6 +250,43 @@ std::optional<LatencySettings> readLatency(const YamlValue& value, const std::st
   return settings;
 }
 
+// `user:` / `group:`: a name as useradd accepts it, or a numeric id. Whether it exists is checked
+// where it is used (start-up), since a file is often checked on another machine.
+std::optional<std::string> readAccountName(const YamlValue& value, Diagnostics& diags) {
+  std::optional<std::string> text = readString(value, diags);
+  if (!text) {
+    return std::nullopt;
+  }
+  const bool valid =
+      !text->empty() && text->size() <= 32 && text->front() != '-' &&
+      std::all_of(text->begin(), text->end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-' || c == '.';
+      });
+  if (!valid) {
+    diags.error(value.pos(), value.path(),
+                "must be a user or group name (letters, digits, '_', '-', '.') or a numeric id");
+    return std::nullopt;
+  }
+  return text;
+}
+
+void readRunAs(MapReader& top, Config& config, Diagnostics& diags) {
+  const std::optional<YamlValue> user = top.take("user");
+  const std::optional<YamlValue> group = top.take("group");
+  if (user) {
+    config.runAs.pos = user->pos();
+    config.runAs.path = user->path();
+    config.runAs.user = readAccountName(*user, diags).value_or("");
+  }
+  if (group) {
+    if (!user) {
+      diags.error(group->pos(), group->path(), "needs `user:` (the user to run as)");
+    } else {
+      config.runAs.group = readAccountName(*group, diags).value_or("");
+    }
+  }
+}
+
 std::optional<Config> readConfig(const std::string& text, const std::string& file,
                                  Diagnostics& diags) {
   const std::optional<YamlValue> doc = parseYaml(text, file, "", diags);
@@ -280,6 +318,10 @@ std::optional<Config> readConfig(const std::string& text, const std::string& fil
   if (std::optional<YamlValue> probes = top.take("probes")) {
     readProbes(*probes, config.probes, diags);
   }
+  // The metrics and status listener, in the listen address forms; port 0 picks a free port.
+  if (std::optional<YamlValue> http = top.take("http")) {
+    config.http = readListenAddress(*http, diags);
+  }
   // Data files, like profile_files, are named relative to the configuration file.
   const std::string baseDir = std::filesystem::path(file).parent_path().string();
   if (std::optional<YamlValue> geoip = top.take("geoip")) {
@@ -288,6 +330,7 @@ std::optional<Config> readConfig(const std::string& text, const std::string& fil
   if (std::optional<YamlValue> latency = top.take("latency")) {
     config.latency = readLatency(*latency, baseDir, diags);
   }
+  readRunAs(top, config, diags);
   if (std::optional<YamlValue> zones = top.require("zones")) {
     if (std::optional<std::vector<YamlValue>> items = readSequence(*zones, diags)) {
       if (items->empty()) {

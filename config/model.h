@@ -52,7 +52,8 @@ struct MonitorConfig : Located {
   bool verifyTls = false;  // tmdns extension (issue 4): validate HTTPS certificates
 };
 
-// One entry of an endpoint's `subnets` (§1.4): CIDR (first+scope), range (first+last), or single IP.
+// One entry of an endpoint's `subnets` (§1.4): CIDR (first+scope), range (first+last), or single
+// IP.
 struct SubnetSpec : Located {
   std::string first;
   std::optional<std::string> last;
@@ -86,7 +87,7 @@ struct Endpoint : Located {
 enum class RoutingMethod { kPriority, kWeighted, kPerformance, kGeographic, kMultiValue, kSubnet };
 
 struct Profile : Located {
-  std::string name;  // resource name; unique per zone
+  std::string name;     // resource name; unique per zone
   bool enabled = true;  // profileStatus
   RoutingMethod method = RoutingMethod::kPriority;
   std::string relativeName;  // lower-cased; may contain dots
@@ -158,16 +159,27 @@ struct LatencySettings : Located {
   std::string file;  // resolved against the configuration file's directory
 };
 
+// Top-level `user:` / `group:` — whom the daemon runs as once its sockets are bound, so that it
+// can start as root to bind port 53 and then serve unprivileged. Each is a name or a numeric id;
+// "" = not set. `group` defaults to the user's primary group. pos/path are those of `user`.
+struct RunAs : Located {
+  std::string user;
+  std::string group;
+};
+
 struct Config {
-  std::string file;  // the main configuration file, as given
+  std::string file;                      // the main configuration file, as given
   std::vector<std::string> sourceFiles;  // every file the loader read (main file first)
   std::vector<ListenAddress> listen;
-  int threads = 0;  // 0 = number of cores
+  int threads = 0;           // 0 = number of cores
   int maxUdpPayload = 1232;  // our EDNS(0) advertised/used UDP payload ceiling (DNS flag day 2020)
   TcpSettings tcp;
   ProbeSettings probes;
+  // Top-level `http: "127.0.0.1:9153"`: the metrics and status listener; off when absent.
+  std::optional<ListenAddress> http;
   std::optional<GeoIpSettings> geoip;
   std::optional<LatencySettings> latency;
+  RunAs runAs;  // privileges to drop to after binding (user: / group:)
   std::vector<Zone> zones;
 };
 

@@ -102,6 +102,7 @@ probes::ProbePlan buildProbePlan(const Config& config, uint64_t generation) {
         const MonitorConfig& monitor = profile.monitor;
         probes::ProbeSpec spec;
         spec.endpoint = id;
+        spec.zoneName = zone.name;
         spec.profileName = profile.name;
         spec.endpointName = endpoint.name;
         spec.protocol = toProtocol(monitor.protocol);

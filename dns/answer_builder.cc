@@ -237,6 +237,9 @@ Step AnswerBuilder::answerProfile(const Node& node, std::span<const uint8_t> own
       return Step::kDone;
     }
     ++written;
+    if (result_.returnedCount < kMaxReturned) {
+      result_.returned[result_.returnedCount++] = {node.profile, id};
+    }
     if (answer.type == kTypeCname && next.empty()) {
       next = data;
     }
@@ -265,6 +268,9 @@ AnswerResult AnswerBuilder::run() noexcept {
     const uint32_t nodeId = snap_.index.find(lowerName);
     if (nodeId == kNoIndex || nodeId >= snap_.nodes.size()) {
       const uint32_t zone = enclosingZone(lowerName);
+      if (link == 0) {
+        result_.zone = zone;
+      }
       if (zone == kNoIndex) {
         if (link == 0) {
           result_.rcode = kRcodeRefused;  // not ours: no AA, nothing to say
@@ -288,6 +294,10 @@ AnswerResult AnswerBuilder::run() noexcept {
     visited[visitedCount++] = nodeId;
 
     const Node& node = snap_.nodes[nodeId];
+    if (link == 0) {
+      result_.zone = node.zone;
+      result_.profile = node.profile;
+    }
     std::span<const uint8_t> next;
     const Step step = node.profile != routing::kNone ? answerProfile(node, owner, next)
                                                      : answerStatic(node, owner, next);

@@ -14,11 +14,26 @@ namespace tmdns::dns {
 // Longest CNAME chain followed inside one answer; a loop ends earlier (a name seen twice).
 inline constexpr int kMaxCnameChain = 8;
 
+// Endpoint records one answer reports for counting; more (a MultiValue answer at the end of a
+// long CNAME chain through profiles) are answered but not counted.
+inline constexpr int kMaxReturned = 16;
+
 struct AnswerResult {
   uint16_t rcode = 0;          // NOERROR, NXDOMAIN or REFUSED
   bool authoritative = false;  // AA: the name is in one of our zones
   bool noData = false;         // NOERROR and the last name has no data of the type
   uint8_t ecsScope = 0;        // RFC 7871 §7.2.1 SCOPE PREFIX-LENGTH: widest routing scope used
+  // For the query counters: the zone and profile of the query name itself (kNoIndex /
+  // routing::kNone when it is in none of our zones / not a profile name).
+  uint32_t zone = kNoIndex;
+  uint32_t profile = routing::kNone;
+  // Endpoints whose record went into the answer section, each with the profile that routed to
+  // it (the queried profile; for a nested endpoint, the parent and the leaf).
+  uint8_t returnedCount = 0;
+  struct Returned {
+    uint32_t profile;
+    uint32_t endpoint;
+  } returned[kMaxReturned] = {};
 };
 
 struct AnswerQuery {

@@ -3,13 +3,31 @@
 
 #include <cstring>
 
+#include "dns/wire_name.h"
+
 namespace tmdns::dns {
 
 uint64_t NameIndex::hash(std::span<const uint8_t> name) noexcept {
-  // FNV-1a over the bytes, then a final mix so that linear probing sees well-spread low bits.
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (uint8_t b : name) {
-    h = (h ^ b) * 0x100000001b3ULL;
+  // Eight octets per step (byte-at-a-time FNV-1a was a tenth of a query's instructions), the
+  // length in the seed so that the zero padding of the last word cannot collide, and
+  // MurmurHash3's finaliser so that linear probing sees well-spread low bits.
+  constexpr uint64_t kMultiplier = 0x9e3779b97f4a7c15ULL;
+  uint64_t h = 0xcbf29ce484222325ULL ^ name.size();
+  const uint8_t* p = name.data();
+  size_t left = name.size();
+  for (; left >= 8; left -= 8, p += 8) {
+    uint64_t word;
+    std::memcpy(&word, p, 8);
+    h = (h ^ word) * kMultiplier;
+    h ^= h >> 32;
+  }
+  if (left > 0) {
+    uint64_t word = 0;
+    for (size_t i = 0; i < left; ++i) {
+      word |= uint64_t{p[i]} << (8 * i);  // inline: a memcpy of a variable length is a call
+    }
+    h = (h ^ word) * kMultiplier;
+    h ^= h >> 32;
   }
   h ^= h >> 33;
   h *= 0xff51afd7ed558ccdULL;
@@ -48,7 +66,7 @@ uint32_t NameIndex::find(std::span<const uint8_t> name) const noexcept {
     if (e.hash == h) {
       const auto& candidate = names_[e.node];
       if (candidate.size() == name.size() &&
-          std::memcmp(candidate.data(), name.data(), name.size()) == 0) {
+          sameOctets(candidate.data(), name.data(), name.size())) {
         return e.node;
       }
     }

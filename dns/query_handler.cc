@@ -31,13 +31,16 @@ size_t responseLimit(const Snapshot& snapshot, const ParsedQuery& query, Transpo
 // chosen from the source prefix alone, so it cannot be tailored beyond it (issue 3; RFC 7871
 // §7.2.1 allows longer scopes, but a resolver would then cache our answer for a prefix we never
 // saw).
-uint8_t maxScope(const ClientSubnet& ecs) noexcept { return ecs.sourcePrefix; }
+uint8_t maxScope(const ClientSubnet& ecs) noexcept {
+  return ecs.sourcePrefix;
+}
 
 }  // namespace
 
 size_t QueryHandler::handle(const Snapshot& snapshot, routing::HealthView health,
                             std::span<const uint8_t> query, const routing::ClientInfo& source,
-                            Transport transport, std::span<uint8_t> out) noexcept {
+                            Transport transport, std::span<uint8_t> out,
+                            QueryStats::Block* stats) noexcept {
   ++counters_.queries;
   // RFC 1035 §4.1.1: a response (QR=1) is never answered, or two servers could loop; a
   // message shorter than a header has no ID to answer with.
@@ -65,6 +68,7 @@ size_t QueryHandler::handle(const Snapshot& snapshot, routing::HealthView health
 
   uint16_t rcode = kRcodeNoError;
   uint8_t scope = 0;
+  AnswerResult result;
   if (parsed.opcode != kOpcodeQuery) {
     rcode = kRcodeNotImp;  // RFC 1035 §4.1.1: only QUERY is served
     ++counters_.notimp;
@@ -107,7 +111,7 @@ size_t QueryHandler::handle(const Snapshot& snapshot, routing::HealthView health
     answerQuery.health = health;
     answerQuery.client = &client;
     answerQuery.rng = &rng_;
-    const AnswerResult result = writeAnswer(snapshot, answerQuery, writer);
+    result = writeAnswer(snapshot, answerQuery, writer);
     writer.release(optReserve);
     rcode = result.rcode;
     if (result.authoritative) {
@@ -146,6 +150,17 @@ size_t QueryHandler::handle(const Snapshot& snapshot, routing::HealthView health
     return 0;
   }
   ++counters_.responses;
+  if (stats != nullptr) {
+    stats->countQuery(result.zone, result.profile,
+                      parsed.hasQuestion ? qtypeClassOf(parsed.question.type) : QtypeClass::kOther,
+                      rcodeClassOf(rcode));
+    // A truncated response carries no records: the retry over TCP is what returns them.
+    if ((flags & kFlagTc) == 0) {
+      for (uint8_t i = 0; i < result.returnedCount; ++i) {
+        stats->countAnswer(result.returned[i].profile, result.returned[i].endpoint);
+      }
+    }
+  }
   return length;
 }
 

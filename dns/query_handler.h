@@ -5,13 +5,12 @@
 #include <cstdint>
 #include <span>
 
+#include "dns/query_stats.h"
 #include "dns/snapshot.h"
 #include "routing/policy.h"
 #include "util/rng.h"
 
 namespace tmdns::dns {
-
-enum class Transport : uint8_t { kUdp, kTcp };
 
 // Per-thread counters, plain integers: one handler per thread, aggregated elsewhere at scrape time.
 struct HandlerCounters {
@@ -50,9 +49,14 @@ class QueryHandler {
   // snapshot.maxUdpPayload, DO copied); a valid ECS option is echoed with the SCOPE routing
   // reported (0 when the answer does not depend on the client); ECS SOURCE PREFIX-LENGTH 0
   // routes on `source`. An answer over the limit is sent as header, question and OPT with TC.
+  //
+  // `stats` (the calling thread's block of the snapshot's QueryStats; may be null) counts every
+  // response sent: by the query name's profile or zone, query type and rcode; and, unless the
+  // response was truncated, every endpoint whose record it carries.
   size_t handle(const Snapshot& snapshot, routing::HealthView health,
                 std::span<const uint8_t> query, const routing::ClientInfo& source,
-                Transport transport, std::span<uint8_t> out) noexcept;
+                Transport transport, std::span<uint8_t> out,
+                QueryStats::Block* stats = nullptr) noexcept;
 
   const HandlerCounters& counters() const noexcept { return counters_; }
 

@@ -2,6 +2,7 @@
 #include "dns/response_writer.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 #include "dns/wire_name.h"
@@ -28,14 +29,20 @@ bool ResponseWriter::fits(size_t bytes) noexcept {
   return true;
 }
 
+void ResponseWriter::putBytes(const uint8_t* bytes, size_t count) noexcept {
+  std::memcpy(out_ + size_, bytes, count);
+  size_ += count;
+}
+
 void ResponseWriter::putU16(uint16_t value) noexcept {
-  out_[size_++] = static_cast<uint8_t>(value >> 8);
-  out_[size_++] = static_cast<uint8_t>(value);
+  const uint8_t bytes[2] = {static_cast<uint8_t>(value >> 8), static_cast<uint8_t>(value)};
+  putBytes(bytes, sizeof(bytes));
 }
 
 void ResponseWriter::putU32(uint32_t value) noexcept {
-  putU16(static_cast<uint16_t>(value >> 16));
-  putU16(static_cast<uint16_t>(value));
+  const uint8_t bytes[4] = {static_cast<uint8_t>(value >> 24), static_cast<uint8_t>(value >> 16),
+                            static_cast<uint8_t>(value >> 8), static_cast<uint8_t>(value)};
+  putBytes(bytes, sizeof(bytes));
 }
 
 bool ResponseWriter::writeU16(uint16_t value) noexcept {
@@ -50,11 +57,10 @@ bool ResponseWriter::writeHeader(uint16_t id, uint16_t flags) noexcept {
   if (!fits(kHeaderSize)) {
     return false;
   }
-  putU16(id);
-  putU16(flags);
-  for (int i = 0; i < 4; ++i) {
-    putU16(0);
-  }
+  const uint8_t header[kHeaderSize] = {static_cast<uint8_t>(id >> 8), static_cast<uint8_t>(id),
+                                       static_cast<uint8_t>(flags >> 8),
+                                       static_cast<uint8_t>(flags)};
+  putBytes(header, sizeof(header));
   return true;
 }
 
@@ -70,6 +76,19 @@ uint16_t ResponseWriter::flags() const noexcept {
     return 0;
   }
   return static_cast<uint16_t>((out_[2] << 8) | out_[3]);
+}
+
+void ResponseWriter::rememberQuestion() noexcept {
+  if (questionRemembered_ || questionName_ == nullptr) {
+    return;
+  }
+  questionRemembered_ = true;
+  // Only the fast path has written names since the question, and it adds no entries: the
+  // question's suffixes still come first, as if they had been entered when it was written.
+  const std::span<const uint8_t> name(out_ + kHeaderSize, questionLength_);
+  for (size_t off = 0; off < name.size() && name[off] != 0; off += size_t{1} + name[off]) {
+    remember(kHeaderSize + off, name.size() - off);
+  }
 }
 
 void ResponseWriter::remember(size_t offset, size_t length) noexcept {
@@ -99,7 +118,7 @@ bool ResponseWriter::matchesAt(std::span<const uint8_t> suffix, size_t offset) c
     // Byte-exact, not case-insensitive: a pointer makes the name read as the earlier
     // occurrence, and RFC 4343 §4.1 asks that the case of served data be preserved (a CNAME
     // target must not take the case of the query name).
-    if (std::memcmp(out_ + p + 1, suffix.data() + i + 1, octet) != 0) {
+    if (!sameOctets(out_ + p + 1, suffix.data() + i + 1, octet)) {
       return false;
     }
     i += size_t{1} + octet;
@@ -109,9 +128,31 @@ bool ResponseWriter::matchesAt(std::span<const uint8_t> suffix, size_t offset) c
 }
 
 bool ResponseWriter::writeName(std::span<const uint8_t> name, bool compress) noexcept {
+  // Most owners are the question name itself (the span the handler passed to writeQuestion)
+  // or a suffix of it (the zone apex). For those the search below would find the question's
+  // own dictionary entry, so the pointer is known without it; the octets are still compared,
+  // so a caller whose question span has gone out of scope only loses the shortcut. The root
+  // is never compressed.
+  if (compress && questionName_ != nullptr && !name.empty() && name[0] != 0) {
+    const auto begin = reinterpret_cast<uintptr_t>(questionName_);
+    const auto at = reinterpret_cast<uintptr_t>(name.data());
+    if (at >= begin && at - begin + name.size() == questionLength_) {
+      const size_t offset = kHeaderSize + (at - begin);
+      if (sameOctets(out_ + offset, name.data(), name.size())) {
+        if (!fits(2)) {
+          return false;
+        }
+        putU16(static_cast<uint16_t>(0xC000 | offset));
+        return true;
+      }
+    }
+  }
+  if (compress) {
+    rememberQuestion();
+  }
   size_t rawLength = name.size();  // octets written as labels before a pointer (or all)
   int match = -1;
-  if (compress) {
+  if (compress && dictionarySize_ > 0) {
     for (size_t off = 0; off < name.size() && name[off] != 0; off += size_t{1} + name[off]) {
       const auto suffix = name.subspan(off);
       for (int e = 0; e < dictionarySize_; ++e) {
@@ -131,8 +172,7 @@ bool ResponseWriter::writeName(std::span<const uint8_t> name, bool compress) noe
     return false;
   }
   const size_t start = size_;
-  std::memcpy(out_ + size_, name.data(), rawLength);
-  size_ += rawLength;
+  putBytes(name.data(), rawLength);
   if (match >= 0) {
     putU16(static_cast<uint16_t>(0xC000 | dictionary_[match].offset));
   }
@@ -146,11 +186,26 @@ bool ResponseWriter::writeName(std::span<const uint8_t> name, bool compress) noe
 
 bool ResponseWriter::writeQuestion(std::span<const uint8_t> name, uint16_t type,
                                    uint16_t cls) noexcept {
-  if (!writeName(name, true) || !fits(4)) {
-    return false;
+  // The first name of a response, written whole at offset 12. Its suffixes are the first
+  // dictionary entries, but they are only entered once another name needs the dictionary
+  // (rememberQuestion): most answers only ever point at the question itself, which writeName
+  // does without the dictionary.
+  if (size_ != kHeaderSize || dictionarySize_ != 0 || questionName_ != nullptr) {
+    if (!writeName(name, true) || !fits(4)) {
+      return false;
+    }
+  } else {
+    if (!fits(name.size() + 4)) {
+      return false;
+    }
+    putBytes(name.data(), name.size());
+    questionName_ = name.data();
+    questionLength_ = name.size();
+    questionRemembered_ = false;
   }
-  putU16(type);
-  putU16(cls);
+  const uint8_t fixed[4] = {static_cast<uint8_t>(type >> 8), static_cast<uint8_t>(type),
+                            static_cast<uint8_t>(cls >> 8), static_cast<uint8_t>(cls)};
+  putBytes(fixed, sizeof(fixed));
   ++questions_;
   return true;
 }
@@ -208,11 +263,20 @@ bool ResponseWriter::writeRecord(Section section, std::span<const uint8_t> owner
     overflowed_ = true;
     return false;
   }
-  putU16(type);
-  putU16(kClassIn);
-  putU32(ttl);
-  const size_t lengthAt = size_;
-  putU16(0);
+  // TYPE, CLASS, TTL; RDLENGTH is patched in once the (maybe compressed) RDATA is written.
+  const uint8_t fixed[10] = {static_cast<uint8_t>(type >> 8),
+                             static_cast<uint8_t>(type),
+                             0,
+                             static_cast<uint8_t>(kClassIn),
+                             static_cast<uint8_t>(ttl >> 24),
+                             static_cast<uint8_t>(ttl >> 16),
+                             static_cast<uint8_t>(ttl >> 8),
+                             static_cast<uint8_t>(ttl),
+                             0,
+                             0};
+  static_assert(kClassIn <= 0xFF);
+  const size_t lengthAt = size_ + 8;
+  putBytes(fixed, sizeof(fixed));
   if (!writeRdata(type, rdata)) {
     rewind(before);
     overflowed_ = true;
@@ -268,6 +332,7 @@ ResponseWriter::Mark ResponseWriter::mark() const noexcept {
   Mark m;
   m.size = size_;
   m.dictionarySize = dictionarySize_;
+  m.questionRemembered = questionRemembered_;
   m.overflowed = overflowed_;
   std::memcpy(m.counts, counts_, sizeof(counts_));
   return m;
@@ -276,6 +341,7 @@ ResponseWriter::Mark ResponseWriter::mark() const noexcept {
 void ResponseWriter::rewind(const Mark& mark) noexcept {
   size_ = mark.size;
   dictionarySize_ = mark.dictionarySize;
+  questionRemembered_ = mark.questionRemembered;
   overflowed_ = mark.overflowed;
   std::memcpy(counts_, mark.counts, sizeof(counts_));
 }

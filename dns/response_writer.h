@@ -20,6 +20,7 @@ class ResponseWriter {
   struct Mark {
     size_t size = 0;
     uint8_t dictionarySize = 0;
+    bool questionRemembered = true;
     bool overflowed = false;
     uint16_t counts[3] = {};
   };
@@ -69,17 +70,23 @@ class ResponseWriter {
   // lengths as a cheap pre-filter. Small and fixed: a response holds few distinct names, and
   // a name that misses the dictionary is only written longer, never wrong.
   static constexpr int kDictionaryCapacity = 64;
+  // No member initializers: entries past dictionarySize_ are never read, and zeroing all 64 in
+  // every response's constructor was a measurable share of a query's instructions.
   struct DictionaryEntry {
-    uint16_t offset = 0;
-    uint8_t length = 0;
+    uint16_t offset;
+    uint8_t length;
   };
 
   bool fits(size_t bytes) noexcept;
+  // Stores at out_ + size_ through a local index: out_ may alias any member (uint8_t), so
+  // `out_[size_++]` twice would reload and store size_ twice.
+  void putBytes(const uint8_t* bytes, size_t count) noexcept;
   void putU16(uint16_t value) noexcept;
   void putU32(uint32_t value) noexcept;
   bool writeU16(uint16_t value) noexcept;
   bool writeName(std::span<const uint8_t> name, bool compress) noexcept;
   bool matchesAt(std::span<const uint8_t> suffix, size_t offset) const noexcept;
+  void rememberQuestion() noexcept;
   void remember(size_t offset, size_t length) noexcept;
   bool writeRdata(uint16_t type, std::span<const uint8_t> rdata) noexcept;
 
@@ -89,6 +96,11 @@ class ResponseWriter {
   size_t size_ = 0;
   bool overflowed_ = false;
   uint16_t questions_ = 0;  // written before any Mark is taken
+  // The question's name as passed to writeQuestion (null before): a name that is this very
+  // span, or a suffix of it, is a pointer into the question without a dictionary search.
+  const uint8_t* questionName_ = nullptr;
+  size_t questionLength_ = 0;
+  bool questionRemembered_ = true;  // the question's suffixes are in the dictionary
   uint16_t counts_[3] = {};
   DictionaryEntry dictionary_[kDictionaryCapacity];
   uint8_t dictionarySize_ = 0;

@@ -188,13 +188,14 @@ bool Server::bind(const ServerOptions& options, std::string& error) {
     return options.seed != 0 ? options.seed + static_cast<uint64_t>(thread) : randomSeed();
   };
   for (int i = 0; i < options.udpThreads; ++i) {
-    impl.udp.push_back(
-        std::make_unique<UdpWorker>(impl.domain, impl.state, seedFor(i), impl.stopFd.get()));
+    impl.udp.push_back(std::make_unique<UdpWorker>(impl.domain, impl.state, seedFor(i),
+                                                   impl.stopFd.get(), static_cast<uint32_t>(i)));
   }
   impl.tcp = std::make_unique<TcpLoop>(
       impl.domain, impl.state, seedFor(options.udpThreads), impl.stopFd.get(),
       TcpLimits{options.tcpIdleTimeoutMs, options.tcpMaxConnections,
-                options.tcpMaxQueriesPerConnection});
+                options.tcpMaxQueriesPerConnection},
+      static_cast<uint32_t>(options.udpThreads));
   for (size_t i = 0; i < options.listen.size(); ++i) {
     if (!impl.bindAddress(options.listen[i], parsed[i], error)) {
       impl.reset();
@@ -251,6 +252,10 @@ void Server::stop() {
     const uint64_t one = 1;
     // An eventfd write of 1 cannot fail short of a bug; the loops all watch the same fd.
     [[maybe_unused]] const ssize_t written = ::write(impl.stopFd.get(), &one, sizeof(one));
+    // A UDP worker with one socket waits in recvmmsg, which the eventfd cannot interrupt.
+    for (auto& worker : impl.udp) {
+      worker->wake();
+    }
     for (std::thread& thread : impl.threads) {
       if (thread.joinable()) {
         thread.join();
@@ -276,6 +281,19 @@ HandlerCounters Server::counters() const {
     worker->addCounters(handler, io);
   }
   if (impl_->tcp != nullptr) {
+    impl_->tcp->addCounters(handler, io);
+  }
+  return handler;
+}
+
+HandlerCounters Server::counters(Transport transport) const {
+  HandlerCounters handler;
+  ServerIoCounters io;
+  if (transport == Transport::kUdp) {
+    for (const auto& worker : impl_->udp) {
+      worker->addCounters(handler, io);
+    }
+  } else if (impl_->tcp != nullptr) {
     impl_->tcp->addCounters(handler, io);
   }
   return handler;

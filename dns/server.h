@@ -21,11 +21,15 @@ struct ServerOptions {
   };
   std::vector<Address> listen;  // every address serves UDP and TCP
   int udpThreads = 1;
-  int tcpIdleTimeoutMs = 10000;       // RFC 7766 §6.2.3
+  int tcpIdleTimeoutMs = 10000;  // RFC 7766 §6.2.3
   int tcpMaxConnections = 1024;
   int tcpMaxQueriesPerConnection = 1000;
   uint64_t seed = 0;  // per-thread RNG seeds derive from it; 0 = from the OS
 };
+
+// Where the threads count in a published QueryStats: UDP worker i in slot i, the TCP loop in
+// slot udpThreads; so QueryStats(snapshot, udpThreads, kTcpStatsSlots) fits a server.
+inline constexpr uint32_t kTcpStatsSlots = 1;
 
 // Transport events outside the query handler's view, summed over all threads.
 struct ServerIoCounters {
@@ -64,6 +68,8 @@ class Server {
 
   // Sum of all handlers' counters (approximate while running).
   HandlerCounters counters() const;
+  // The same for the threads of one transport.
+  HandlerCounters counters(Transport transport) const;
   ServerIoCounters ioCounters() const;
 
  private:

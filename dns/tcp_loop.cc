@@ -53,8 +53,13 @@ int64_t steadyNowMs() noexcept {
 }  // namespace
 
 TcpLoop::TcpLoop(util::RcuDomain& domain, const util::RcuPointer<ServedState>& state, uint64_t seed,
-                 int stopFd, TcpLimits limits)
-    : domain_(domain), state_(state), stopFd_(stopFd), limits_(limits), handler_(seed) {}
+                 int stopFd, TcpLimits limits, uint32_t statsSlot)
+    : domain_(domain),
+      state_(state),
+      stopFd_(stopFd),
+      limits_(limits),
+      statsSlot_(statsSlot),
+      handler_(seed) {}
 
 TcpLoop::~TcpLoop() {
   closeAll();
@@ -113,6 +118,7 @@ void TcpLoop::run() noexcept {
     if (state != nullptr && state->snapshot != nullptr) {
       snapshot_ = state->snapshot.get();
       health_ = state->health != nullptr ? state->health->view() : routing::HealthView();
+      stats_ = state->stats != nullptr ? state->stats->block(statsSlot_) : nullptr;
     }
     for (int i = 0; i < ready; ++i) {
       const uint64_t key = events[i].data.u64;
@@ -131,6 +137,7 @@ void TcpLoop::run() noexcept {
     }
     snapshot_ = nullptr;
     health_ = routing::HealthView();
+    stats_ = nullptr;
     reader_->offline();
     expireIdle();
     if (acceptPausedUntilMs_ != 0 && nowMs_ >= acceptPausedUntilMs_) {
@@ -341,7 +348,7 @@ void TcpLoop::serve(uint32_t slot) noexcept {
     uint8_t* out = c.buffer.get() + kFrame;
     const size_t answer =
         handler_.handle(*snapshot_, health_, std::span<const uint8_t>(frame + 2, length), c.client,
-                        Transport::kTcp, std::span<uint8_t>(out + 2, kMaxMessage));
+                        Transport::kTcp, std::span<uint8_t>(out + 2, kMaxMessage), stats_);
     c.readStart += 2 + length;
     ++c.answered;
     touch(slot);

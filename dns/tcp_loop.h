@@ -29,8 +29,9 @@ struct TcpLimits {
 // connection's two fixed 64 KiB buffers are allocated when it is accepted, never per query.
 class TcpLoop {
  public:
+  // `statsSlot`: this loop's block in every snapshot's QueryStats.
   TcpLoop(util::RcuDomain& domain, const util::RcuPointer<ServedState>& state, uint64_t seed,
-          int stopFd, TcpLimits limits);
+          int stopFd, TcpLimits limits, uint32_t statsSlot);
   ~TcpLoop();
   TcpLoop(const TcpLoop&) = delete;
   TcpLoop& operator=(const TcpLoop&) = delete;
@@ -93,6 +94,7 @@ class TcpLoop {
   util::RcuDomain::Reader* reader_ = nullptr;
   int stopFd_;
   TcpLimits limits_;
+  uint32_t statsSlot_;
   UniqueFd epoll_;
   std::vector<UniqueFd> listeners_;
   std::vector<Connection> slots_;
@@ -104,6 +106,7 @@ class TcpLoop {
   // Valid between reader_->online() and reader_->offline() of one event batch.
   const Snapshot* snapshot_ = nullptr;
   routing::HealthView health_;
+  QueryStats::Block* stats_ = nullptr;
   QueryHandler handler_;
   ServerIoCounters io_;
   CounterMirror<HandlerCounters> handlerMirror_;

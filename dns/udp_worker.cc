@@ -1,6 +1,7 @@
-// The UDP query loop: epoll wake-up, recvmmsg batch, one RCU load, handle, one sendmmsg.
+// The UDP query loop: a wait in recvmmsg (or epoll), a batch, one RCU load, answers, sendmmsg.
 #include "dns/udp_worker.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/epoll.h>
 
@@ -70,10 +71,11 @@ void answerFromDestination(msghdr& in, msghdr& out, uint8_t* control, size_t con
 }  // namespace
 
 UdpWorker::UdpWorker(util::RcuDomain& domain, const util::RcuPointer<ServedState>& state,
-                     uint64_t seed, int stopFd)
+                     uint64_t seed, int stopFd, uint32_t statsSlot)
     : domain_(domain),
       state_(state),
       stopFd_(stopFd),
+      statsSlot_(statsSlot),
       handler_(seed),
       // for_overwrite: pages are only touched as datagrams land in them.
       in_(std::make_unique_for_overwrite<uint8_t[]>(kBatch * kMaxMessage)),
@@ -122,10 +124,47 @@ bool UdpWorker::prepare(std::string& error) {
       return false;
     }
   }
+  if (sockets_.size() == 1) {
+    // runBlocking() waits in recvmmsg, so the descriptor must block (its later receives and
+    // every send pass MSG_DONTWAIT). Failing that, the worker stays on epoll.
+    const int fd = sockets_[0].fd.get();
+    const int flags = fcntl(fd, F_GETFL);
+    blocking_ = flags >= 0 && fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == 0;
+  }
   return true;
 }
 
 void UdpWorker::run() noexcept {
+  if (blocking_) {
+    runBlocking(sockets_[0]);
+  } else {
+    runEpoll();
+  }
+  publishCounters();
+}
+
+void UdpWorker::wake() noexcept {
+  stopping_.store(true, std::memory_order_release);
+  if (blocking_) {
+    // Linux wakes the receivers blocked on a socket shut down for reading, an unconnected UDP
+    // one included (inet_shutdown fails it with ENOTCONN but still marks and wakes it), and
+    // every receive after that returns at once.
+    shutdown(sockets_[0].fd.get(), SHUT_RD);
+  }
+}
+
+// One socket (one listen address, the usual deployment): the worker sleeps in recvmmsg itself.
+// Waiting in epoll_wait first costs a third system call per wake-up, and a server that is not
+// saturated wakes up for almost every query: that call was about a fifth of the CPU time a
+// query costs in all (bench/README.md). The wait has no timeout either (SO_RCVTIMEO would arm
+// and cancel a kernel timer on every wait): wake() ends it.
+void UdpWorker::runBlocking(const Socket& socket) noexcept {
+  while (!stopping_.load(std::memory_order_acquire)) {
+    drain(socket, MSG_WAITFORONE);
+  }
+}
+
+void UdpWorker::runEpoll() noexcept {
   // Room for every socket and the stop signal in one wake-up; more would only be reported
   // again on the next epoll_wait (level-triggered).
   constexpr int kMaxEvents = 16;
@@ -143,24 +182,34 @@ void UdpWorker::run() noexcept {
       if (events[i].data.u64 == kStopKey) {
         stopping = true;
       } else {
-        drain(sockets_[events[i].data.u64]);
+        drain(sockets_[events[i].data.u64], MSG_DONTWAIT);
       }
     }
   }
-  publishCounters();
 }
 
-void UdpWorker::drain(const Socket& socket) noexcept {
+void UdpWorker::resetHeaders(const Socket& socket) noexcept {
+  // The kernel overwrote these in the headers it filled; reset them to the room we have. A
+  // burst is usually one or two datagrams, so only those are touched, unless the socket needs
+  // different control room than the headers were set up for.
+  const unsigned count = socket.wildcard == headersWildcard_ ? dirtyHeaders_ : kBatch;
+  for (unsigned i = 0; i < count; ++i) {
+    msghdr& header = inMessages_[i].msg_hdr;
+    header.msg_namelen = sizeof(peers_[i]);
+    header.msg_control = socket.wildcard ? inControl_[i].bytes : nullptr;
+    header.msg_controllen = socket.wildcard ? sizeof(inControl_[i].bytes) : 0;
+    header.msg_flags = 0;
+  }
+  headersWildcard_ = socket.wildcard;
+  dirtyHeaders_ = 0;
+}
+
+void UdpWorker::drain(const Socket& socket, int firstFlags) noexcept {
+  // The first receive may wait (MSG_WAITFORONE); the later ones only take what is queued.
+  int flags = firstFlags;
   for (int round = 0; round < kMaxBatchesPerWake; ++round) {
-    for (unsigned i = 0; i < kBatch; ++i) {
-      msghdr& header = inMessages_[i].msg_hdr;
-      // The kernel overwrites these with what it stored; reset them to the room we have.
-      header.msg_namelen = sizeof(peers_[i]);
-      header.msg_control = socket.wildcard ? inControl_[i].bytes : nullptr;
-      header.msg_controllen = socket.wildcard ? sizeof(inControl_[i].bytes) : 0;
-      header.msg_flags = 0;
-    }
-    const int received = recvmmsg(socket.fd.get(), inMessages_, kBatch, MSG_DONTWAIT, nullptr);
+    resetHeaders(socket);
+    const int received = recvmmsg(socket.fd.get(), inMessages_, kBatch, flags, nullptr);
     if (received < 0) {
       if (errno == EINTR) {
         continue;
@@ -171,6 +220,11 @@ void UdpWorker::drain(const Socket& socket) noexcept {
       }
       return;
     }
+    if (stopping_.load(std::memory_order_relaxed)) {
+      return;  // what wake() woke us with is no query (and stopping drops the rest anyway)
+    }
+    flags = MSG_DONTWAIT;
+    dirtyHeaders_ = static_cast<unsigned>(received);
     const unsigned responses = answerBatch(socket, static_cast<unsigned>(received));
     // Published before sending, so a client holding its answer finds it counted.
     publishCounters();
@@ -192,6 +246,7 @@ unsigned UdpWorker::answerBatch(const Socket& socket, unsigned received) noexcep
   const Snapshot& snapshot = *state->snapshot;
   const routing::HealthView health =
       state->health != nullptr ? state->health->view() : routing::HealthView();
+  QueryStats::Block* stats = state->stats != nullptr ? state->stats->block(statsSlot_) : nullptr;
   unsigned count = 0;
   for (unsigned i = 0; i < received; ++i) {
     msghdr& in = inMessages_[i].msg_hdr;
@@ -203,7 +258,8 @@ unsigned UdpWorker::answerBatch(const Socket& socket, unsigned received) noexcep
     const size_t length = handler_.handle(
         snapshot, health,
         std::span<const uint8_t>(in_.get() + i * kMaxMessage, inMessages_[i].msg_len),
-        clientInfoFrom(peers_[i]), Transport::kUdp, std::span<uint8_t>(response, kMaxMessage));
+        clientInfoFrom(peers_[i]), Transport::kUdp, std::span<uint8_t>(response, kMaxMessage),
+        stats);
     if (length == 0) {
       continue;
     }

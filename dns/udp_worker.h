@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -29,8 +30,9 @@ class UdpWorker {
   // enough not to delay the first query in it or a writer waiting for a grace period.
   static constexpr unsigned kBatch = 32;
 
+  // `statsSlot`: this worker's block in every snapshot's QueryStats.
   UdpWorker(util::RcuDomain& domain, const util::RcuPointer<ServedState>& state, uint64_t seed,
-            int stopFd);
+            int stopFd, uint32_t statsSlot);
   ~UdpWorker();
   UdpWorker(const UdpWorker&) = delete;
   UdpWorker& operator=(const UdpWorker&) = delete;
@@ -41,8 +43,13 @@ class UdpWorker {
   // Registers the RCU reader and the epoll set. Returns false and sets `error` on failure.
   bool prepare(std::string& error);
 
-  // Serves until `stopFd` becomes readable. Call on the worker's own thread.
+  // Serves until `stopFd` becomes readable and wake() has been called. Call on the worker's own
+  // thread.
   void run() noexcept;
+
+  // Any thread, after writing `stopFd`: makes run() return also when it is waiting in recvmmsg
+  // (a worker with one socket waits there, where the stop descriptor cannot wake it).
+  void wake() noexcept;
 
   // After run() has returned (or was never called).
   void closeSockets() noexcept;
@@ -61,7 +68,12 @@ class UdpWorker {
     uint8_t bytes[CMSG_SPACE(sizeof(in6_pktinfo))];
   };
 
-  void drain(const Socket& socket) noexcept;
+  void runEpoll() noexcept;
+  void runBlocking(const Socket& socket) noexcept;
+  void resetHeaders(const Socket& socket) noexcept;
+  // Receives and answers batches until the socket's queue is empty (or kMaxBatchesPerWake);
+  // `firstFlags` is MSG_WAITFORONE to wait for the first datagram, MSG_DONTWAIT not to.
+  void drain(const Socket& socket, int firstFlags) noexcept;
   unsigned answerBatch(const Socket& socket, unsigned received) noexcept;
   void sendBatch(int fd, unsigned count) noexcept;
   void waitWritable(int fd) noexcept;
@@ -71,8 +83,11 @@ class UdpWorker {
   const util::RcuPointer<ServedState>& state_;
   util::RcuDomain::Reader* reader_ = nullptr;
   int stopFd_;
+  uint32_t statsSlot_;
   UniqueFd epoll_;
   std::vector<Socket> sockets_;
+  bool blocking_ = false;  // one blocking socket: runBlocking() instead of runEpoll()
+  std::atomic<bool> stopping_{false};
   QueryHandler handler_;
   ServerIoCounters io_;
   CounterMirror<HandlerCounters> handlerMirror_;
@@ -89,6 +104,10 @@ class UdpWorker {
   mmsghdr outMessages_[kBatch];
   iovec outVectors_[kBatch];
   Control outControl_[kBatch];
+  // Receive headers the kernel has written to since resetHeaders() (all of them at first), and
+  // whether the others are set up for a wildcard socket's control messages.
+  unsigned dirtyHeaders_ = kBatch;
+  bool headersWildcard_ = false;
 };
 
 }  // namespace tmdns::dns

@@ -10,6 +10,7 @@ bool readNameAt(std::span<const uint8_t> message, size_t offset, uint8_t* out, s
   size_t pos = offset;
   size_t segmentStart = offset;  // a pointer must land strictly before this
   size_t total = 0;
+  size_t copied = 0;  // octets of `out` filled: labels are copied a contiguous run at a time
   bool jumped = false;
   while (true) {
     if (pos >= message.size()) {
@@ -23,7 +24,7 @@ bool readNameAt(std::span<const uint8_t> message, size_t offset, uint8_t* out, s
             return false;
           }
           if (out != nullptr) {
-            out[total] = 0;
+            std::memcpy(out + copied, message.data() + segmentStart, pos + 1 - segmentStart);
           }
           length = total + 1;
           if (!jumped) {
@@ -34,9 +35,6 @@ bool readNameAt(std::span<const uint8_t> message, size_t offset, uint8_t* out, s
         // Room for this label and at least the root label after it.
         if (total + 1 + octet + 1 > kMaxNameLength || pos + 1 + octet > message.size()) {
           return false;
-        }
-        if (out != nullptr) {
-          std::memcpy(out + total, message.data() + pos, size_t{1} + octet);
         }
         total += 1 + octet;
         pos += 1 + octet;
@@ -49,9 +47,15 @@ bool readNameAt(std::span<const uint8_t> message, size_t offset, uint8_t* out, s
         const size_t target = (size_t{octet & 0x3Fu} << 8) | message[pos + 1];
         // RFC 1035 §4.1.4 "a prior occurrence": only backwards, and below everything read so
         // far, which makes the targets strictly decreasing and the walk finite.
-        if (target >= segmentStart) {
+        // The header holds no name, so a pointer into it cannot be to a prior occurrence of
+        // one; following it would turn the ID and counts into labels (found by fuzz/).
+        if (target >= segmentStart || target < kHeaderSize) {
           return false;
         }
+        if (out != nullptr) {
+          std::memcpy(out + copied, message.data() + segmentStart, pos - segmentStart);
+        }
+        copied = total;
         if (!jumped) {
           end = pos + 2;
           jumped = true;
@@ -121,8 +125,21 @@ bool WireReader::readName(uint8_t* out, size_t& length) noexcept {
 }
 
 bool WireReader::readHeader(Header& header) noexcept {
-  return readU16(header.id) && readU16(header.flags) && readU16(header.qdcount) &&
-         readU16(header.ancount) && readU16(header.nscount) && readU16(header.arcount);
+  if (remaining() < kHeaderSize) {
+    // Field by field, so that a short message still yields what it holds (its ID).
+    return readU16(header.id) && readU16(header.flags) && readU16(header.qdcount) &&
+           readU16(header.ancount) && readU16(header.nscount) && readU16(header.arcount);
+  }
+  const uint8_t* h = message_.data() + pos_;
+  const auto u16 = [h](int i) { return static_cast<uint16_t>((h[i] << 8) | h[i + 1]); };
+  header.id = u16(0);
+  header.flags = u16(2);
+  header.qdcount = u16(4);
+  header.ancount = u16(6);
+  header.nscount = u16(8);
+  header.arcount = u16(10);
+  pos_ += kHeaderSize;
+  return true;
 }
 
 bool WireReader::readQuestion(Question& question) noexcept {

@@ -28,7 +28,8 @@ class TcpProber;
 // start, curl's timer, c-ares' timer and the probe rounds' deadlines. No probe ever blocks.
 class Engine {
  public:
-  Engine(MonitorOptions options, HealthModel& model, Monitor::Publish publish, Monitor::Log log);
+  Engine(MonitorOptions options, HealthModel& model, Monitor::Publish publish, Monitor::Log log,
+         Monitor::Observe observe = {});
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -39,6 +40,8 @@ class Engine {
   void requestStop();
   // Thread-safe: the plan changed.
   void wake() { loop_.wake(); }
+  // Thread-safe: see Monitor::schedulerLagSeconds().
+  double schedulerLagSeconds(TimePoint now) const;
 
  private:
   // One probe round of one key: resolve the target (unless cached or an IP literal), then probe
@@ -57,6 +60,7 @@ class Engine {
   void initBackends();
   void reconcile(TimePoint now);
   void startDue(TimePoint now);
+  void publishOldestDue();
   void startRound(const std::string& key, TimePoint now);
   void beginAttempts(const std::string& key, Round& round,
                      const std::vector<std::string>& addresses, TimePoint now);
@@ -73,7 +77,12 @@ class Engine {
   HealthModel& model_;
   Monitor::Publish publish_;
   Monitor::Log log_;
+  Monitor::Observe observe_;
   std::atomic<bool> stop_{false};
+  // The planned start of the earliest queued probe after the last startDue(), in steady-clock
+  // nanoseconds; kNoDue when nothing is queued. Written by the engine thread only.
+  static constexpr int64_t kNoDue = INT64_MAX;
+  std::atomic<int64_t> oldestDueNs_{kNoDue};
 
   EventLoop loop_;
   std::unique_ptr<HttpProber> http_;

@@ -3,13 +3,18 @@
 
 #include <utility>
 
+#include "probes/probe_outcome.h"
+
 namespace tmdns::probes {
 
 std::shared_ptr<const routing::HealthTable> HealthModel::setPlan(ProbePlan plan) {
   std::lock_guard<std::mutex> lock(mutex_);
   std::unordered_map<std::string, KeyState> next;
   std::vector<std::string> order;
-  for (ProbeSpec& spec : plan.probes) {
+  // Kept whole so that events can name every endpoint; KeyState::specs point into it and are
+  // replaced together with it.
+  plan_ = std::move(plan.probes);
+  for (const ProbeSpec& spec : plan_) {
     std::string key = spec.key();
     auto it = next.find(key);
     if (it == next.end()) {
@@ -19,6 +24,7 @@ std::shared_ptr<const routing::HealthTable> HealthModel::setPlan(ProbePlan plan)
         // Kept probe: keep its counters and status; only the endpoints using it are renewed.
         state.tracker = old->second.tracker;
         state.detail = old->second.detail;
+        state.probed = old->second.probed;
       } else {
         state.tracker = HealthTracker(spec.toleratedFailures);
       }
@@ -28,13 +34,33 @@ std::shared_ptr<const routing::HealthTable> HealthModel::setPlan(ProbePlan plan)
     }
     it->second.endpoints.push_back(spec.endpoint);
     it->second.labels.push_back(spec.profileName + "/" + spec.endpointName);
+    it->second.specs.push_back(&spec);
   }
   keys_ = std::move(next);
   order_ = std::move(order);
   generation_ = plan.generation;
   endpointCount_ = plan.endpointCount;
   ++version_;
+  updateFirstRoundLocked();
+  rebuildStatusLocked();
   return tableLocked();
+}
+
+void HealthModel::updateFirstRoundLocked() {
+  if (firstRoundDone_) {
+    return;
+  }
+  for (const auto& [key, state] : keys_) {
+    if (!state.probed) {
+      return;
+    }
+  }
+  firstRoundDone_ = true;
+}
+
+bool HealthModel::firstRoundDone() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return firstRoundDone_;
 }
 
 HealthModel::Update HealthModel::apply(const std::string& key, const RoundResult& result) {
@@ -53,21 +79,50 @@ HealthModel::Update HealthModel::apply(const std::string& key, const RoundResult
   state.detail.lastProbeUnixMs = result.finishedUnixMs;
   state.detail.consecutiveFailures = state.tracker.consecutiveFailures();
   state.detail.status = state.tracker.status();
+  state.probed = true;
+  updateFirstRoundLocked();
+  const ProbeOutcome outcome = classifyOutcome(result.ok, result.reason);
+  for (const ProbeSpec* spec : state.specs) {
+    ProbeEvent event;
+    event.zone = spec->zoneName;
+    event.profile = spec->profileName;
+    event.endpoint = spec->endpointName;
+    event.protocol = spec->protocol;
+    event.outcome = outcome;
+    event.seconds = result.latencySeconds;
+    event.statusChanged = changed.has_value();
+    event.from = before;
+    event.to = state.tracker.status();
+    update.events.push_back(std::move(event));
+  }
   if (!changed) {
     return update;
   }
   state.detail.lastChangeUnixMs = result.finishedUnixMs;
+  state.detail.lastChangeFrom = before;
+  state.detail.lastChangeReason = result.reason;
   for (const std::string& label : state.labels) {
     update.logLines.push_back(label + ": " + std::string(routing::toString(before)) + " -> " +
                               std::string(routing::toString(*changed)) + " (" + result.reason +
                               ")");
+  }
+  for (routing::EndpointId id : state.endpoints) {
+    if (id < status_.size()) {
+      status_[id] = *changed;
+    }
   }
   update.table = tableLocked();
   return update;
 }
 
 std::vector<EndpointProbeState> HealthModel::details() const {
+  uint64_t generation = 0;
+  return details(generation);
+}
+
+std::vector<EndpointProbeState> HealthModel::details(uint64_t& generation) const {
   std::lock_guard<std::mutex> lock(mutex_);
+  generation = generation_;
   std::vector<EndpointProbeState> out(endpointCount_);
   for (const auto& [key, state] : keys_) {
     for (routing::EndpointId id : state.endpoints) {
@@ -97,18 +152,20 @@ uint64_t HealthModel::version() const {
   return version_;
 }
 
-std::shared_ptr<const routing::HealthTable> HealthModel::tableLocked() const {
-  auto table = std::make_shared<routing::HealthTable>();
+void HealthModel::rebuildStatusLocked() {
   // Unprobed endpoints read CheckingEndpoint: routing derives Disabled/Unmonitored/... itself.
-  table->status.assign(endpointCount_, routing::MonitorStatus::kCheckingEndpoint);
+  status_.assign(endpointCount_, routing::MonitorStatus::kCheckingEndpoint);
   for (const auto& [key, state] : keys_) {
     for (routing::EndpointId id : state.endpoints) {
-      if (id < table->status.size()) {
-        table->status[id] = state.tracker.status();
+      if (id < status_.size()) {
+        status_[id] = state.tracker.status();
       }
     }
   }
-  return table;
+}
+
+std::shared_ptr<const routing::HealthTable> HealthModel::tableLocked() const {
+  return std::make_shared<routing::HealthTable>(routing::HealthTable{status_});
 }
 
 }  // namespace tmdns::probes

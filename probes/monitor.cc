@@ -19,10 +19,10 @@ struct Monitor::Impl {
   bool stopped = false;
 };
 
-Monitor::Monitor(MonitorOptions options, Publish publish, Log log)
+Monitor::Monitor(MonitorOptions options, Publish publish, Log log, Observe observe)
     : impl_(std::make_unique<Impl>()) {
   impl_->engine = std::make_unique<Engine>(std::move(options), impl_->model, std::move(publish),
-                                           std::move(log));
+                                           std::move(log), std::move(observe));
 }
 
 Monitor::~Monitor() {
@@ -49,6 +49,18 @@ std::shared_ptr<const routing::HealthTable> Monitor::setPlan(ProbePlan plan) {
 
 std::vector<EndpointProbeState> Monitor::details() const {
   return impl_->model.details();
+}
+
+std::vector<EndpointProbeState> Monitor::details(uint64_t& generation) const {
+  return impl_->model.details(generation);
+}
+
+bool Monitor::firstRoundDone() const {
+  return impl_->model.firstRoundDone();
+}
+
+double Monitor::schedulerLagSeconds() const {
+  return impl_->engine->schedulerLagSeconds(Clock::now());
 }
 
 void Monitor::stop() {

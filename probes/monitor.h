@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "probes/probe_outcome.h"
 #include "probes/probe_spec.h"
 #include "routing/health_table.h"
 
@@ -25,8 +26,24 @@ struct EndpointProbeState {
   std::string lastResult;         // e.g. "HTTP 200", "HTTP 503", "timeout after 5s"
   double lastLatencySeconds = 0;  // of the last completed probe
   int64_t lastChangeUnixMs = 0;   // when status last changed (0 = never)
-  int64_t lastProbeUnixMs = 0;
+  routing::MonitorStatus lastChangeFrom = routing::MonitorStatus::kCheckingEndpoint;
+  std::string lastChangeReason;  // the result of the round that changed it
+  int64_t lastProbeUnixMs = 0;   // 0 = not probed yet
   uint32_t consecutiveFailures = 0;
+};
+
+// One endpoint's share of one finished probe round, as the metrics count it. Endpoints that
+// share a probe (equal ProbeSpec::key()) each get an event for the round.
+struct ProbeEvent {
+  std::string zone;
+  std::string profile;
+  std::string endpoint;
+  Protocol protocol = Protocol::kHttp;
+  ProbeOutcome outcome = ProbeOutcome::kOk;
+  double seconds = 0;  // the round's latency (its duration up to the deciding result)
+  bool statusChanged = false;
+  routing::MonitorStatus from = routing::MonitorStatus::kCheckingEndpoint;  // when changed
+  routing::MonitorStatus to = routing::MonitorStatus::kCheckingEndpoint;
 };
 
 class Monitor {
@@ -37,8 +54,10 @@ class Monitor {
       std::function<void(uint64_t generation, std::shared_ptr<const routing::HealthTable>)>;
   // One log line per status change: "profile/endpoint: Online -> Degraded (HTTP 503)".
   using Log = std::function<void(const std::string&)>;
+  // Called from the engine's thread for every finished round, per endpoint (metrics).
+  using Observe = std::function<void(const ProbeEvent&)>;
 
-  Monitor(MonitorOptions options, Publish publish, Log log);
+  Monitor(MonitorOptions options, Publish publish, Log log, Observe observe = {});
   ~Monitor();
   Monitor(const Monitor&) = delete;
   Monitor& operator=(const Monitor&) = delete;
@@ -55,6 +74,18 @@ class Monitor {
   // Per-endpoint details of the current plan, indexed by EndpointId (unprobed endpoints keep the
   // default). Thread-safe; copies.
   std::vector<EndpointProbeState> details() const;
+  // The same, with the generation of the plan they belong to.
+  std::vector<EndpointProbeState> details(uint64_t& generation) const;
+
+  // True once every probe of the plan had a result (latched: probes added by a later plan do
+  // not take it back). True at once for an empty plan (probing off). Thread-safe.
+  bool firstRoundDone() const;
+
+  // How late the engine is: the age of the oldest probe that is due but not started, as the
+  // engine last saw its queue. Near zero while it keeps up; it grows without bound when the
+  // engine thread stalls or the concurrency cap holds probes back. 0 before start().
+  // Thread-safe.
+  double schedulerLagSeconds() const;
 
   // Stops and joins the engine thread; in-flight probes are abandoned.
   void stop();

@@ -14,6 +14,7 @@ enum class Protocol : uint8_t { kHttp, kHttps, kTcp };
 
 struct ProbeSpec {
   routing::EndpointId endpoint = 0;  // index into the snapshot's endpoints / HealthTable
+  std::string zoneName;              // for metrics (not part of key())
   std::string profileName;           // for logs and metrics
   std::string endpointName;
   Protocol protocol = Protocol::kHttp;

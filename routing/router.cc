@@ -96,28 +96,8 @@ bool hasEligibleEndpoint(const Context& ctx, const Profile& profile) noexcept {
 
 }  // namespace
 
-MonitorStatus effectiveStatus(const Context& ctx, EndpointId id) noexcept {
-  if (id >= ctx.table.endpoints.size()) {
-    return MonitorStatus::kStopped;
-  }
-  const Endpoint& endpoint = ctx.table.endpoints[id];
-  // §4.4: the endpoint's own Disabled wins over everything, including a disabled profile.
-  if (!endpoint.enabled) {
-    return MonitorStatus::kDisabled;
-  }
-  if (endpoint.profile < ctx.table.profiles.size() &&
-      !ctx.table.profiles[endpoint.profile].enabled) {
-    return MonitorStatus::kInactive;
-  }
-  // Nested before alwaysServe: §2.10 forbids alwaysServe on nested endpoints, so should one slip
-  // through, the child rollup still decides.
-  if (endpoint.kind == TargetKind::kNested) {
-    return rollUp(ctx, endpoint);
-  }
-  if (endpoint.alwaysServe) {
-    return MonitorStatus::kUnmonitored;
-  }
-  return ctx.health.probed(id);
+MonitorStatus nestedStatus(const Context& ctx, const Endpoint& endpoint) noexcept {
+  return rollUp(ctx, endpoint);
 }
 
 void route(const Context& ctx, ProfileId id, Selection& out) noexcept {

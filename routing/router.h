@@ -14,13 +14,41 @@ namespace tmdns::routing {
 // noexcept, allocation-free, lock-free.
 void route(const Context& ctx, ProfileId profile, Selection& out) noexcept;
 
+// effectiveStatus() of a nested endpoint: the child rollup (§2.9). `endpoint` must be in
+// ctx.table, of a profile at depth ctx.depth.
+MonitorStatus nestedStatus(const Context& ctx, const Endpoint& endpoint) noexcept;
+
 // The status routing acts on for one endpoint (§2.1, §2.9, §2.10): Disabled when the endpoint is
 // disabled, Inactive when its profile is disabled (§4.4), the child rollup for nested endpoints,
 // Unmonitored for alwaysServe, else the probe's.
 // The nested rollup depends on ctx.request.family (minChildEndpointsIPv4/IPv6) and on ctx.depth,
 // which must be the depth of the endpoint's own profile; a child beyond kMaxNestingDepth is
 // Stopped.
-MonitorStatus effectiveStatus(const Context& ctx, EndpointId id) noexcept;
+// Inline: every policy asks for the status of each endpoint it looks at, once or twice per
+// query, and a call per endpoint cost as much as the checks themselves.
+inline MonitorStatus effectiveStatus(const Context& ctx, EndpointId id) noexcept {
+  if (id >= ctx.table.endpoints.size()) {
+    return MonitorStatus::kStopped;
+  }
+  const Endpoint& endpoint = ctx.table.endpoints[id];
+  // §4.4: the endpoint's own Disabled wins over everything, including a disabled profile.
+  if (!endpoint.enabled) {
+    return MonitorStatus::kDisabled;
+  }
+  if (endpoint.profile < ctx.table.profiles.size() &&
+      !ctx.table.profiles[endpoint.profile].enabled) {
+    return MonitorStatus::kInactive;
+  }
+  // Nested before alwaysServe: §2.10 forbids alwaysServe on nested endpoints, so should one slip
+  // through, the child rollup still decides.
+  if (endpoint.kind == TargetKind::kNested) {
+    return nestedStatus(ctx, endpoint);
+  }
+  if (endpoint.alwaysServe) {
+    return MonitorStatus::kUnmonitored;
+  }
+  return ctx.health.probed(id);
+}
 
 // For policies: puts endpoint `id`, picked from a profile at depth ctx.depth, into `out`. A leaf
 // is added as is; a nested endpoint is replaced by what routing its child profile at depth + 1

@@ -178,12 +178,15 @@ TEST(QueryHandlerAllocation, HandleNeverAllocates) {
   cases.push_back({Bytes{1, 2, 3}, Transport::kUdp});
 
   QueryHandler handler(7);
+  // With the per-thread counters the workers pass: counting allocates nothing either.
+  QueryStats stats(*snapshot, 1, 1);
   std::vector<uint8_t> out(65535);
   const routing::ClientInfo source = test::ipv4Source(192, 0, 2, 1);
   auto runAll = [&](size_t& bytes) {
     for (int round = 0; round < 10; ++round) {
       for (const Case& c : cases) {
-        bytes += handler.handle(*snapshot, health.view(), c.query, source, c.transport, out);
+        bytes += handler.handle(*snapshot, health.view(), c.query, source, c.transport, out,
+                                stats.block(c.transport == Transport::kUdp ? 0 : 1));
       }
     }
   };
@@ -198,6 +201,19 @@ TEST(QueryHandlerAllocation, HandleNeverAllocates) {
   EXPECT_EQ(gAllocations.load(), 0u);
   EXPECT_GT(measured, 0u);
   EXPECT_EQ(handler.counters().queries, 2 * 10 * cases.size());
+  uint64_t counted = 0;
+  for (uint32_t slot = 0; slot < stats.slotCount(); ++slot) {
+    for (uint32_t row = 0; row < stats.rowCount(); ++row) {
+      for (size_t q = 0; q < kQtypeClassCount; ++q) {
+        for (size_t r = 0; r < kRcodeClassCount; ++r) {
+          counted +=
+              stats.queries(slot, row, static_cast<QtypeClass>(q), static_cast<RcodeClass>(r));
+        }
+      }
+    }
+  }
+  // Every response is counted once; silence (QR=1, runts) is not a response.
+  EXPECT_EQ(counted, handler.counters().responses);
   EXPECT_GE(cases.size() * 10, 300u);
 }
 

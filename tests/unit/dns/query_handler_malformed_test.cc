@@ -66,6 +66,12 @@ std::vector<Malformed> corpus() {
     name256.insert(name256.end(), 63, 'a');
   }
   name256.push_back(0);
+  // 243 octets of labels, then a pointer to www.example.test. (18 octets): 261 in all.
+  Bytes labels243;
+  for (const uint8_t length : {63, 63, 63, 50}) {
+    labels243.push_back(length);
+    labels243.insert(labels243.end(), length, 'b');
+  }
   const Bytes answerA = cat({Bytes{0xC0, 12}, Bytes{0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 1, 2, 3, 4}});
   const Bytes opt = optRecord(1232, 0, false, {});
   Bytes namedOpt = cat({Bytes{1, 'x', 0}, Bytes(opt.begin() + 1, opt.end())});
@@ -80,6 +86,11 @@ std::vector<Malformed> corpus() {
        false},
       {"self pointer", cat({header(1, 0, 0, 0), Bytes{0xC0, 12, 0, 1, 0, 1}}), false, false},
       {"forward pointer", cat({header(1, 0, 0, 0), Bytes{0xC0, 16, 0, 1, 0, 1, 0}}), false, false},
+      // QDCOUNT's low octet (1) at offset 5 would read as a label "\000" (found by fuzz/).
+      {"pointer into the header", cat({header(1, 0, 0, 0), Bytes{0xC0, 5, 0, 1, 0, 1}}), false,
+       false},
+      {"pointer to the header's last octet",
+       cat({header(1, 0, 0, 0), Bytes{1, 'a', 0xC0, 11, 0, 1, 0, 1}}), false, false},
       {"label longer than 63", cat({header(1, 0, 0, 0), label64, Bytes{0, 1, 0, 1}}), false, false},
       {"label type 0x40", cat({header(1, 0, 0, 0), Bytes{0x41, 1, 0, 0, 1, 0, 1}}), false, false},
       {"name longer than 255", cat({header(1, 0, 0, 0), name256, Bytes{0, 1, 0, 1}}), false, false},
@@ -99,6 +110,13 @@ std::vector<Malformed> corpus() {
       {"OPT options overrun",
        cat({header(1, 0, 0, 1), kQuestion, optRecord(1232, 0, false, {0, 8, 0, 9, 0})}), true,
        true},
+      {"OPT option header cut short",
+       cat({header(1, 0, 0, 1), kQuestion, optRecord(1232, 0, false, {0, 8, 0})}), true, true},
+      {"OPT RR cut inside its fixed fields",
+       cat({header(1, 0, 0, 1), kQuestion, Bytes{0, 0, 41, 4, 0xD0, 0, 0}}), true, false},
+      {"name longer than 255 through a pointer",
+       cat({header(1, 0, 0, 1), kQuestion, labels243, Bytes{0xC0, 12, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0}}),
+       true, false},
       {"ECS family 3", ecsQuery({0, 3, 24, 0, 198, 51, 100}), true, true},
       {"ECS family 0", ecsQuery({0, 0, 0, 0}), true, true},
       {"ECS IPv4 prefix 33", ecsQuery({0, 1, 33, 0, 1, 2, 3, 4, 5}), true, true},
@@ -107,6 +125,8 @@ std::vector<Malformed> corpus() {
       {"ECS host bits set in the last octet", ecsQuery({0, 1, 22, 0, 198, 51, 101}), true, true},
       {"ECS address too long", ecsQuery({0, 1, 16, 0, 198, 51, 0}), true, true},
       {"ECS address too short", ecsQuery({0, 1, 24, 0, 198, 51}), true, true},
+      {"ECS shorter than its fixed fields", ecsQuery({0, 1}), true, true},
+      {"ECS prefix 0 with an address octet", ecsQuery({0, 1, 0, 0, 0}), true, true},
       {"ECS nonzero scope", ecsQuery({0, 1, 24, 24, 198, 51, 100}), true, true},
       {"ECS twice",
        cat({header(1, 0, 0, 1), kQuestion,

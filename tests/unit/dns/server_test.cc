@@ -275,7 +275,8 @@ class TcpClient {
 class ServerTest : public ::testing::Test {
  protected:
   void publish(uint32_t serial) {
-    state_.publish(std::make_unique<const ServedState>(ServedState{makeSnapshot(serial), nullptr}));
+    state_.publish(
+        std::make_unique<const ServedState>(ServedState{makeSnapshot(serial), nullptr, nullptr}));
   }
 
   // Publishes serial 1 and serves it on 127.0.0.1 and ::1, port 0.

@@ -85,6 +85,9 @@ TEST(WireReader, RejectsMalformedNames) {
       {"forward pointer", {0xC0, 14, 1, 'a', 0}, 12},
       {"pointer loop", {1, 'a', 0xC0, 12, 1, 'b', 0xC0, 12}, 16},  // 16 -> 12 -> 14 -> 12
       {"truncated pointer", {1, 'a', 0xC0}, 12},
+      // The header's octets read as a name (here the root); found by fuzz/query_fuzzer.
+      {"pointer to the header's first octet", {0xC0, 0}, 12},
+      {"pointer to the header's last octet", {1, 'a', 0xC0, 11}, 12},
       {"label type 0x40", {0x41, 'a', 0}, 12},
       {"label type 0x80", {0x81, 'a', 0}, 12},
       {"label longer than 63", label64, 12},
