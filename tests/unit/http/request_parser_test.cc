@@ -58,8 +58,8 @@ TEST(RequestParser, GivesTheSameVerdictHoweverTheRequestIsSplit) {
   EXPECT_EQ(parseRequest("GET /\r\r").status, Status::kError);
   EXPECT_EQ(parseRequest("GET /\r\r HTTP/1.1\r").status, Status::kError);
   // A request line of exactly the limit, its CR arrived and its LF not yet: still incomplete.
-  const std::string line = "GET /" + std::string(ParserLimits{}.maxRequestLine - 14, 'a') +
-                           " HTTP/1.1";
+  const std::string line =
+      "GET /" + std::string(ParserLimits{}.maxRequestLine - 14, 'a') + " HTTP/1.1";
   ASSERT_EQ(line.size(), ParserLimits{}.maxRequestLine);
   const std::string request = line + "\r\nHost: h\r\n\r\n";
   ASSERT_EQ(parseRequest(request).status, Status::kComplete);
