@@ -14,6 +14,8 @@ test_packages=(
   # tests
   libgtest-dev libgmock-dev googletest bind9-dnsutils knot-dnsutils ldnsutils python3
   procps iproute2
+  # HTTPS probe tests make a self-signed certificate and serve it with openssl s_server
+  openssl
   # tests build their own MaxMind DB files with MaxMind::DB::Writer
   libmaxmind-db-writer-perl
   # deployment tests (tests/e2e/deploy_*): real resolvers and a parent zone in front of tmdns,
