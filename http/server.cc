@@ -164,11 +164,13 @@ void Server::Impl::acceptAll() {
       // connections are never evicted for newcomers.
       static const std::string busy = serialize(textResponse(503, "too many connections"), false,
                                                 imfFixdate(static_cast<long long>(time(nullptr))));
+      // Counted before the client can see the answer or the close: whoever observes either
+      // must find it in stats() (the sanitizer build's slower timing exposed the race).
+      rejected.fetch_add(1, std::memory_order_relaxed);
+      count(503);
       [[maybe_unused]] const ssize_t sent =
           send(fd, busy.data(), busy.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
       ::close(fd);
-      rejected.fetch_add(1, std::memory_order_relaxed);
-      count(503);
       continue;
     }
     const uint32_t slot = freeSlots.back();

@@ -107,7 +107,8 @@ TEST(Cli, CheckConfigAcceptsTheStandardConfiguration) {
   s.writeStandardConfig();
   CommandResult r = runCommand({serverBinary(), "--check-config", s.configPath()});
   EXPECT_EQ(r.code(), 0) << r.err;
-  const auto errors = errorLines(linesOf(r.err));
+  const std::vector<std::string> lines = linesOf(r.err);
+  const auto errors = errorLines(lines);
   EXPECT_TRUE(errors.empty()) << r.err;
 }
 
@@ -164,7 +165,10 @@ TEST(Cli, CheckConfigReportsEveryError) {
   CommandResult r = runCommand({serverBinary(), "--check-config", path});
   EXPECT_EQ(r.code(), 1) << r.err;
   std::set<std::string> paths;
-  for (const auto& m : errorLines(linesOf(r.err))) {
+  // Named: the matches point into these lines (a temporary was gone before the loop body ran,
+  // a heap-use-after-free found by the sanitizer build).
+  const std::vector<std::string> lines = linesOf(r.err);
+  for (const auto& m : errorLines(lines)) {
     paths.insert(m[4].str());
     if (m[4].str() == "zones[0].profiles[0].endpoints[1].weight") {
       EXPECT_EQ(std::stoi(m[2]), lineOf(text, "weight: 5000")) << m[0];

@@ -15,7 +15,7 @@ std::vector<Rr> txtSet(const std::string& owner, const std::string& prefix, int 
                        size_t fillLength) {
   std::vector<Rr> out;
   for (int i = 0; i < count; ++i) {
-    char num[8];
+    char num[12];  // any int: GCC checks the whole range at -O0 (-Wformat-truncation)
     std::snprintf(num, sizeof num, "%02d", i);
     out.push_back(Rr::of(inZone(owner) + " 300 IN TXT \"" + prefix + "-" + num + "-" +
                          std::string(fillLength, fill) + "\""));
