@@ -340,8 +340,8 @@ def random_ecs(rng, v6_share=0.25):
     return str(ipaddress.ip_network((base + (rng.randrange(0, 512) << 8), 24)))
 
 
-# (share in %, name, type, ECS): the mix every server gets. 80 % of queries carry EDNS (as
-# resolvers' do); the client-aware names carry ECS, and so do 5 % of the others.
+# (share in %, name, type, ECS): the mix every server gets. The client-aware names carry ECS, and
+# so do 5 % of the others; every ECS query and 4 in 5 of the rest carry EDNS (85 % in all).
 MIX = [
     (14, "prio", "A", False), (14, "wrr", "A", False), (10, "mv", "A", False),
     (6, "mv", "AAAA", False), (12, "geo", "A", True), (2, "geo", "A", False),

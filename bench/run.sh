@@ -29,6 +29,8 @@ usage: bench/run.sh [--quick] [options]
   --keep             keep the temporary directory (configs, logs, raw numbers)
   --wait-load MIN    before measuring, wait up to MIN minutes for the 1-minute load average to
                      drop to 1.5 or below (default 10, quick 0); the report states the load
+  --rt               run the servers and dnsperf under SCHED_FIFO (see bench/README.md: other work
+                     then hardly delays answers, but a real-time wake-up costs twice the CPU)
 EOF
 }
 
@@ -47,6 +49,7 @@ build_dir="$repo/build-bench"
 out_file=""
 keep=0
 wait_load=""
+rt=()
 while (($#)); do
   case "$1" in
     --quick) quick=1 ;;
@@ -63,6 +66,7 @@ while (($#)); do
     --out) out_file=$2; shift ;;
     --keep) keep=1 ;;
     --wait-load) wait_load=$2; shift ;;
+    --rt) rt=(chrt -f 1) ;;
     -h | --help) usage; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -110,6 +114,7 @@ install_packages() {
 # --- processes -------------------------------------------------------------------------------
 tmp=""
 pids=()
+prio=()
 cleanup() {
   local pid
   for pid in "${pids[@]}"; do
@@ -134,7 +139,7 @@ trap 'exit 130' INT TERM
 start_pinned() {
   local logfile=$1
   shift
-  taskset -c 0 "$@" >"$logfile" 2>&1 &
+  taskset -c 0 "${prio[@]}" "$@" >"$logfile" 2>&1 &
   started=$!
   pids+=("$started")
 }
@@ -295,12 +300,13 @@ start_server() {
 runs=0
 
 # --- measurements ----------------------------------------------------------------------------
-# dnsperf pinned to CPU 1; prints its output.
+# dnsperf pinned to CPU 1 (4 MiB socket buffers: a burst of answers must not overflow them);
+# prints its output.
 perf_client() {
-  taskset -c 1 dnsperf -B -d "$tmp/queries.bin" -s 127.0.0.1 -c 1 -T 1 "$@" 2>&1
+  taskset -c 1 "${rt[@]}" dnsperf -B -b 4096 -d "$tmp/queries.bin" -s 127.0.0.1 -c 1 -T 1 "$@" 2>&1
 }
 replay_client() {
-  taskset -c 1 dnsperf -B -d "$tmp/replay.bin" -s 127.0.0.1 -c 1 -T 1 -n 1 "$@" 2>&1
+  taskset -c 1 dnsperf -B -b 4096 -d "$tmp/replay.bin" -s 127.0.0.1 -c 1 -T 1 -n 1 "$@" 2>&1
 }
 
 field() {  # field "Queries per second" OUTPUT
@@ -426,6 +432,10 @@ log "measuring; load: $load_start"
 results="$tmp/results.tsv"
 : >"$results"
 declare -A server_pid
+# With --rt, SCHED_FIFO for the measured servers and dnsperf: whatever else runs on the machine
+# waits while they have work instead of delaying answers by whole time slices (on a busy 2-core
+# machine that makes every p99 a few milliseconds). Every server gets the same.
+prio=("${rt[@]}")
 for s in "${server_list[@]}"; do
   start_server "$s"
   server_pid[$s]=$started
@@ -456,6 +466,7 @@ for s in "${server_list[@]}"; do
   stop_pid "${server_pid[$s]}"
 done
 
+prio=()  # valgrind'ed servers are slow enough without being real-time
 if ((do_callgrind)); then
   for s in "${server_list[@]}"; do
     log "$s: callgrind, $cg_queries queries"
