@@ -166,11 +166,7 @@ DigResult resolve(const std::string& host, uint16_t port, const std::vector<std:
   if (ns != nullptr) {
     argv = ns->wrap(argv);
   }
-  CommandResult c = runCommand(argv, 20s);
-  DigResult r = parseDigOutput(c.out);
-  r.command = std::move(c);
-  r.argv = std::move(argv);
-  return r;
+  return runDig(std::move(argv), 20s);
 }
 
 std::vector<std::string> withoutTtl(const std::vector<Rr>& rrs) {

@@ -119,17 +119,25 @@ DigResult parseDigOutput(const std::string& out) {
   return r;
 }
 
-namespace {
-
-DigResult runDig(std::vector<std::string> argv) {
-  CommandResult c = runCommand(argv, 30s);
-  DigResult r = parseDigOutput(c.out);
-  r.command = std::move(c);
+DigResult runDig(std::vector<std::string> argv, Clock::duration timeout) {
+  DigResult r;
+  // dig (BIND 9.18) picks its UDP source port at random from the ephemeral range itself and
+  // binds it with SO_REUSEPORT, so now and then it lands on the very port a test server holds
+  // (tests listen on port 0, which the kernel also takes from that range). dig's socket is then
+  // connected to itself and reads back its own query, which it flags as "query response not
+  // set". That is the client talking to itself, not the server answering: ask again, from a
+  // fresh random port. A server that really answered with QR clear would fail every attempt.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    CommandResult c = runCommand(argv, timeout);
+    r = parseDigOutput(c.out);
+    r.command = std::move(c);
+    if (r.command.out.find(";; Warning: query response not set") == std::string::npos) {
+      break;
+    }
+  }
   r.argv = std::move(argv);
   return r;
 }
-
-}  // namespace
 
 DigResult dig(const Address& server, const std::vector<std::string>& args) {
   std::vector<std::string> argv = {
@@ -138,7 +146,7 @@ DigResult dig(const Address& server, const std::vector<std::string>& args) {
       "+noall",      "+comments",       "+answer",  "+authority",
       "+additional", "+stats"};
   argv.insert(argv.end(), args.begin(), args.end());
-  return runDig(std::move(argv));
+  return runDig(std::move(argv), 30s);
 }
 
 DigResult kdig(const Address& server, const std::vector<std::string>& args) {
@@ -146,7 +154,7 @@ DigResult kdig(const Address& server, const std::vector<std::string>& args) {
       "kdig",   "@" + server.host, "-p",      std::to_string(server.port),
       "+norec", "+time=2",         "+retry=0"};
   argv.insert(argv.end(), args.begin(), args.end());
-  return runDig(std::move(argv));
+  return runDig(std::move(argv), 30s);
 }
 
 std::vector<DigResult> allClients(const Address& server, const std::string& name,

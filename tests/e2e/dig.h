@@ -43,6 +43,10 @@ struct DigResult {
 // records; they differ in separators and the EDNS line).
 DigResult parseDigOutput(const std::string& out);
 
+// Runs a dig or kdig command line and parses its output; asks again when dig read back its own
+// query (see dig.cc).
+DigResult runDig(std::vector<std::string> argv, Clock::duration timeout);
+
 // dig @server -p port +norec +time=2 +tries=1 +nocookie +noall +comments +answer +authority
 // +additional +stats <args...>. dig prints its comments in the order it receives answers, so with a
 // TCP retry the header parsed is the last one printed (the TCP answer).
