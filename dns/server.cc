@@ -274,40 +274,42 @@ void Server::stop() {
   impl.phase = Impl::Phase::kStopped;
 }
 
+namespace {
+
+// Adds the counters of the UDP workers and/or the TCP loop into `handler` and `io`.
+template <typename Impl>
+void sumCounters(const Impl& impl, bool udp, bool tcp, HandlerCounters& handler,
+                 ServerIoCounters& io) {
+  if (udp) {
+    for (const auto& worker : impl.udp) {
+      worker->addCounters(handler, io);
+    }
+  }
+  if (tcp && impl.tcp != nullptr) {
+    impl.tcp->addCounters(handler, io);
+  }
+}
+
+}  // namespace
+
 HandlerCounters Server::counters() const {
   HandlerCounters handler;
   ServerIoCounters io;
-  for (const auto& worker : impl_->udp) {
-    worker->addCounters(handler, io);
-  }
-  if (impl_->tcp != nullptr) {
-    impl_->tcp->addCounters(handler, io);
-  }
+  sumCounters(*impl_, true, true, handler, io);
   return handler;
 }
 
 HandlerCounters Server::counters(Transport transport) const {
   HandlerCounters handler;
   ServerIoCounters io;
-  if (transport == Transport::kUdp) {
-    for (const auto& worker : impl_->udp) {
-      worker->addCounters(handler, io);
-    }
-  } else if (impl_->tcp != nullptr) {
-    impl_->tcp->addCounters(handler, io);
-  }
+  sumCounters(*impl_, transport == Transport::kUdp, transport != Transport::kUdp, handler, io);
   return handler;
 }
 
 ServerIoCounters Server::ioCounters() const {
   HandlerCounters handler;
   ServerIoCounters io;
-  for (const auto& worker : impl_->udp) {
-    worker->addCounters(handler, io);
-  }
-  if (impl_->tcp != nullptr) {
-    impl_->tcp->addCounters(handler, io);
-  }
+  sumCounters(*impl_, true, true, handler, io);
   return io;
 }
 

@@ -4,25 +4,13 @@
 #include <cstdio>
 #include <ctime>
 
-namespace tmdns::http {
+#include "util/text.h"
 
-bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (size_t i = 0; i < a.size(); ++i) {
-    const char x = (a[i] >= 'A' && a[i] <= 'Z') ? static_cast<char>(a[i] + 32) : a[i];
-    const char y = (b[i] >= 'A' && b[i] <= 'Z') ? static_cast<char>(b[i] + 32) : b[i];
-    if (x != y) {
-      return false;
-    }
-  }
-  return true;
-}
+namespace tmdns::http {
 
 const std::string* Request::header(std::string_view name) const {
   for (const auto& [field, value] : headers) {
-    if (equalsIgnoreCase(field, name)) {
+    if (util::equalsIgnoreCase(field, name)) {
       return &value;
     }
   }

@@ -41,6 +41,4 @@ std::string serialize(const Response& response, bool headOnly, std::string_view 
 // RFC 9110 §5.6.7 IMF-fixdate of a Unix time: "Sun, 06 Nov 1994 08:49:37 GMT".
 std::string imfFixdate(long long unixSeconds);
 
-bool equalsIgnoreCase(std::string_view a, std::string_view b);
-
 }  // namespace tmdns::http

@@ -3,6 +3,8 @@
 
 #include <charconv>
 
+#include "util/text.h"
+
 namespace tmdns::http {
 namespace {
 
@@ -102,7 +104,8 @@ bool splitTarget(const std::string& method, std::string_view target, Request& re
   }
   // §3.2.2: a server MUST accept the absolute-form; only its path matters here.
   for (const std::string_view scheme : {"http://", "https://"}) {
-    if (rest.size() >= scheme.size() && equalsIgnoreCase(rest.substr(0, scheme.size()), scheme)) {
+    if (rest.size() >= scheme.size() &&
+        util::equalsIgnoreCase(rest.substr(0, scheme.size()), scheme)) {
       rest.remove_prefix(scheme.size());
       const size_t slash = rest.find_first_of("/?");
       rest = slash == std::string_view::npos ? std::string_view("/") : rest.substr(slash);
@@ -243,11 +246,11 @@ ParseResult parseRequest(std::string_view input, const ParserLimits& limits) {
   bool hasTransferEncoding = false;
   size_t length = 0;
   for (const auto& [name, value] : request.headers) {
-    if (equalsIgnoreCase(name, "Host")) {
+    if (util::equalsIgnoreCase(name, "Host")) {
       ++hosts;
-    } else if (equalsIgnoreCase(name, "Transfer-Encoding")) {
+    } else if (util::equalsIgnoreCase(name, "Transfer-Encoding")) {
       hasTransferEncoding = true;
-    } else if (equalsIgnoreCase(name, "Content-Length")) {
+    } else if (util::equalsIgnoreCase(name, "Content-Length")) {
       size_t parsed = 0;
       const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
       if (value.empty() || ec != std::errc() || end != value.data() + value.size()) {

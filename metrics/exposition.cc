@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "util/text.h"
+
 namespace tmdns::metrics {
 namespace {
 
@@ -23,20 +25,6 @@ std::string_view trim(std::string_view text) {
     text.remove_suffix(1);
   }
   return text;
-}
-
-bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (size_t i = 0; i < a.size(); ++i) {
-    const char x = (a[i] >= 'A' && a[i] <= 'Z') ? static_cast<char>(a[i] + 32) : a[i];
-    const char y = (b[i] >= 'A' && b[i] <= 'Z') ? static_cast<char>(b[i] + 32) : b[i];
-    if (x != y) {
-      return false;
-    }
-  }
-  return true;
 }
 
 // One media range of an Accept header (RFC 9110 §12.5.1): type/subtype, version and q.
@@ -63,12 +51,12 @@ MediaRange parseMediaRange(std::string_view text) {
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
       value = value.substr(1, value.size() - 2);
     }
-    if (equalsIgnoreCase(name, "q")) {
+    if (util::equalsIgnoreCase(name, "q")) {
       double q = 0;
       const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), q);
       range.q =
           (ec == std::errc() && end == value.data() + value.size() && q >= 0 && q <= 1) ? q : 0;
-    } else if (equalsIgnoreCase(name, "version")) {
+    } else if (util::equalsIgnoreCase(name, "version")) {
       range.version = value;
     }
   }
@@ -168,12 +156,12 @@ Format negotiate(std::string_view accept) {
     const size_t comma = accept.find(',');
     const MediaRange range = parseMediaRange(accept.substr(0, comma));
     accept.remove_prefix(comma == std::string_view::npos ? accept.size() : comma + 1);
-    if (equalsIgnoreCase(range.type, "application/openmetrics-text")) {
+    if (util::equalsIgnoreCase(range.type, "application/openmetrics-text")) {
       if (range.version.empty() || range.version == "1.0.0" || range.version == "0.0.1") {
         openMetrics = std::max(openMetrics, range.q);
       }
-    } else if (equalsIgnoreCase(range.type, "text/plain") || range.type == "*/*" ||
-               equalsIgnoreCase(range.type, "text/*")) {
+    } else if (util::equalsIgnoreCase(range.type, "text/plain") || range.type == "*/*" ||
+               util::equalsIgnoreCase(range.type, "text/*")) {
       text = std::max(text, range.q);
     }
   }
