@@ -289,7 +289,9 @@ void readRunAs(MapReader& top, Config& config, Diagnostics& diags) {
 
 std::optional<Config> readConfig(const std::string& text, const std::string& file,
                                  Diagnostics& diags) {
-  const std::optional<YamlValue> doc = parseYaml(text, file, "", diags);
+  // Every document of this load (the profile files too) counts its nodes here.
+  NodeBudget budget;
+  const std::optional<YamlValue> doc = parseYaml(text, file, "", diags, &budget);
   if (!doc) {
     return std::nullopt;
   }
@@ -355,6 +357,10 @@ std::optional<Config> loadConfigText(const std::string& text, const std::string&
   std::optional<Config> config;
   try {
     config = readConfig(text, file, local);
+  } catch (const NodeLimitExceeded& e) {
+    // YAML aliases expanding without bound: reading on would take as long as they expand.
+    local.error(e.pos, e.path, e.message);
+    config.reset();
   } catch (const std::exception& e) {
     // Only a bug (or memory exhaustion) gets here; the caller still gets a diagnostic.
     local.error(Position{file, 0, 0}, "", std::string("internal error while loading: ") + e.what());

@@ -1,4 +1,4 @@
-// yaml-cpp access with positions, paths and type checks; nothing here throws to the caller.
+// yaml-cpp access with positions, paths and type checks; throws only NodeLimitExceeded (loader).
 #include "config/yaml_reader.h"
 
 #include <yaml-cpp/depthguard.h>
@@ -45,18 +45,41 @@ Position YamlValue::pos() const {
 }
 
 YamlValue YamlValue::withPath(std::string path) const {
-  return YamlValue(node_, file_, std::move(path), fallback_);
+  YamlValue value(node_, file_, std::move(path), fallback_);
+  value.budget_ = budget_;
+  return value;
 }
 
 YamlValue YamlValue::child(const YAML::Node& node, std::string path) const {
-  return YamlValue(node, file_, std::move(path), pos());
+  YamlValue value(node, file_, std::move(path), pos());
+  if (budget_ != nullptr) {
+    if (!budget_->spend()) {
+      // Keys are read with an empty path: the map's is where they are.
+      throw NodeLimitExceeded(value.pos(), value.path().empty() ? path_ : value.path(),
+                              budget_->exceeded());
+    }
+    value.budget_ = budget_;
+  }
+  return value;
+}
+
+std::string NodeBudget::exceeded() const {
+  return "too many nodes: YAML aliases expand the configuration beyond " + std::to_string(limit_) +
+         " nodes (" + std::to_string(kBaseNodes) + " + " + std::to_string(kNodesPerByte) +
+         " per byte of input)";
 }
 
 std::optional<YamlValue> parseYaml(const std::string& text, const std::string& file,
-                                   const std::string& path, Diagnostics& diags) {
+                                   const std::string& path, Diagnostics& diags,
+                                   NodeBudget* budget) {
   const Position start{file, 1, 1};
+  if (budget != nullptr) {
+    budget->credit(text.size());
+  }
   try {
-    return YamlValue(YAML::Load(text), file, path, start);
+    YamlValue doc(YAML::Load(text), file, path, start);
+    doc.budget_ = budget;
+    return doc;
   } catch (const YAML::DeepRecursion& e) {
     // yaml-cpp 0.7 gives this exception a misleading "bad file" message.
     diags.error(toPosition(e.mark, file, start), "",

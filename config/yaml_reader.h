@@ -12,6 +12,7 @@
 #endif
 
 #include <cstdint>
+#include <exception>
 #include <initializer_list>
 #include <limits>
 #include <optional>
@@ -23,10 +24,46 @@
 
 namespace tmdns::config {
 
+// How many nodes the readers may visit in one load, all its documents together. yaml-cpp shares
+// an aliased node instead of copying it, so a few kilobytes of nested anchors and aliases stand
+// for billions of nodes ("billion laughs"), and a reader following the schema would visit every
+// one of them. Documents without aliases stay far below the limit: the 7 MB configuration of
+// bench/gen_bench.py (10,000 profiles) has the readers visit fewer nodes than it has bytes.
+class NodeBudget {
+ public:
+  static constexpr uint64_t kBaseNodes = 100000;
+  static constexpr uint64_t kNodesPerByte = 10;
+
+  // A document of `bytes` bytes joins the load.
+  void credit(size_t bytes) { limit_ += kNodesPerByte * bytes; }
+  // One more node visited; false once past the limit.
+  bool spend() { return ++used_ <= limit_; }
+  // The message for the node past the limit.
+  std::string exceeded() const;
+
+ private:
+  uint64_t limit_ = kBaseNodes;
+  uint64_t used_ = 0;
+};
+
+// Thrown out of the readers when a load exceeds its NodeBudget: nothing read after that point
+// is worth reading. loadConfigText turns it into one error with this position and path.
+class NodeLimitExceeded : public std::exception {
+ public:
+  NodeLimitExceeded(Position pos, std::string path, std::string message)
+      : pos(std::move(pos)), path(std::move(path)), message(std::move(message)) {}
+  const char* what() const noexcept override { return message.c_str(); }
+
+  Position pos;
+  std::string path;
+  std::string message;
+};
+
 // A YAML node together with the file it came from and its path for messages.
 class YamlValue {
  public:
-  // `fallback` is used where yaml-cpp has no mark (e.g. an empty document).
+  // `fallback` is used where yaml-cpp has no mark (e.g. an empty document). A value made here
+  // has no NodeBudget: only documents from parseYaml can count their nodes.
   YamlValue(YAML::Node node, std::string file, std::string path, Position fallback);
 
   const YAML::Node& node() const { return node_; }
@@ -41,20 +78,32 @@ class YamlValue {
 
   // The same node under another path (ARM's `properties` reads as the profile itself).
   YamlValue withPath(std::string path) const;
-  // A child node with its path.
+  // A child node with its path. Spends one node of the document's budget: throws
+  // NodeLimitExceeded when it is used up.
   YamlValue child(const YAML::Node& node, std::string path) const;
 
+  // The budget of the load this document belongs to (null: its nodes are not counted).
+  NodeBudget* budget() const { return budget_; }
+
  private:
+  friend std::optional<YamlValue> parseYaml(const std::string& text, const std::string& file,
+                                            const std::string& path, Diagnostics& diags,
+                                            NodeBudget* budget);
+
   YAML::Node node_;
   std::string file_;
   std::string path_;
   Position fallback_;
+  NodeBudget* budget_ = nullptr;  // owned by the loader; outlives every value of its load
 };
 
 // Parses `text`; on a syntax error reports yaml-cpp's position and message and returns nullopt.
-// `path` is the root path for messages about the document's content.
+// `path` is the root path for messages about the document's content. The document's nodes are
+// counted against `budget` (the loader's, shared by every document of one load), which is
+// credited for `text` first; null: they are not counted.
 std::optional<YamlValue> parseYaml(const std::string& text, const std::string& file,
-                                   const std::string& path, Diagnostics& diags);
+                                   const std::string& path, Diagnostics& diags,
+                                   NodeBudget* budget = nullptr);
 
 // Reads a whole file; on failure reports "FILE:0:0: cannot read: <strerror>".
 std::optional<std::string> readTextFile(const std::string& file, Diagnostics& diags);

@@ -77,7 +77,9 @@ void readProfileFile(const YamlValue& patternValue, const ProfileFile& file, Zon
     return;
   }
   const std::string root = fileRootPath(patternValue.path(), file.display);
-  const std::optional<YamlValue> doc = parseYaml(*text, file.path, root, diags);
+  // One budget for the whole load: each profile file adds to it, none gets a base of its own.
+  const std::optional<YamlValue> doc =
+      parseYaml(*text, file.path, root, diags, patternValue.budget());
   if (!doc) {
     return;
   }

@@ -1,7 +1,10 @@
 // Hostile and broken input: every case ends in diagnostics, never in a crash or an exception.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
 #include <random>
+#include <regex>
 #include <sstream>
 
 #include "tests/unit/config/config_test_util.h"
@@ -82,6 +85,128 @@ TEST(Malformed, SelfReferencingAliases) {
       "endpoints: [*p, *p]}]}]\n");
   expectSane(profileAsEndpoint);
   EXPECT_FALSE(profileAsEndpoint.config.has_value());
+}
+
+// "Billion laughs" along the schema: `n` zones that are one aliased zone, whose `n` profiles are
+// one aliased profile, whose `n` endpoints are one aliased endpoint with `n` aliased subnets:
+// n^4 subnets to read from a few kilobytes (yaml-cpp shares aliased nodes, it does not copy them).
+std::string laughs(int n) {
+  auto aliases = [n](const std::string& name) {
+    std::string list;
+    for (int i = 1; i < n; ++i) {
+      list += ", *" + name;
+    }
+    return list;
+  };
+  return "zones: [&z {name: x.test, soa: {mname: a.x.test, rname: b.x.test}, ns: [a.x.test],\n"
+         "  profiles: [&p {name: p, trafficRoutingMethod: Subnet, dnsConfig: {relativeName: p},\n"
+         "    endpoints: [&e {name: e, type: externalEndpoints, target: 192.0.2.1,\n"
+         "      subnets: [&s {first: 198.51.100.0, scope: 24}" +
+         aliases("s") + "]}" + aliases("e") + "]}" + aliases("p") + "]}" + aliases("z") + "]\n";
+}
+
+std::string nodeLimitMessage(size_t bytes) {
+  return "too many nodes: YAML aliases expand the configuration beyond " +
+         std::to_string(100000 + 10 * bytes) + " nodes (100000 + 10 per byte of input)";
+}
+
+// Reading stops at a node budget of 100,000 + 10 per byte of input, with one error where it
+// stopped; without it this reads 10^8 subnets (and then compares them pairwise).
+TEST(Malformed, BillionLaughs) {
+  const std::string text = laughs(100);
+  ASSERT_LT(text.size(), 2000u);
+  const Loaded loaded = loadText(text);
+  ASSERT_EQ(loaded.errors.size(), 1u) << loaded.errors[0];
+  EXPECT_TRUE(loaded.warnings.empty());
+  EXPECT_FALSE(loaded.config.has_value());
+  // It stops inside one of the aliased subnets (where exactly depends on how many nodes the
+  // readers look at per subnet); positions are the anchored node's, on line 4.
+  const std::string& error = loaded.errors[0];
+  const std::string prefix = "cfg.yaml:4:";
+  EXPECT_EQ(error.rfind(prefix, 0), 0u) << error;
+  EXPECT_TRUE(std::regex_match(error.substr(0, error.find(": too many nodes")),
+                               std::regex(R"(cfg\.yaml:4:\d+: zones\[0\]\.profiles\[\d+\])"
+                                          R"(\.endpoints\[\d+\]\.subnets\[\d+\])")))
+      << error;
+  EXPECT_EQ(error.substr(error.find(": too many nodes") + 2), nodeLimitMessage(text.size()));
+}
+
+// Aliases that do not multiply without bound are fine: the same laughs, 5 to a level (625
+// subnets), load up to the validator, which finds the aliased subnets overlapping.
+TEST(Malformed, AliasesWithinTheBudgetAreRead) {
+  const Loaded loaded = loadText(laughs(5));
+  ASSERT_FALSE(loaded.errors.empty());
+  for (const std::string& error : loaded.errors) {
+    EXPECT_EQ(error.find("too many nodes"), std::string::npos) << error;
+  }
+  EXPECT_TRUE(std::any_of(loaded.errors.begin(), loaded.errors.end(), [](const std::string& e) {
+    return e.find("overlaps endpoints[0].subnets[0]") != std::string::npos;
+  }));
+  // And a real use: one monitorConfig and one endpoint list, shared by aliases.
+  const Loaded shared = loadText(
+      "zones: [{name: x.test, soa: {mname: a.x.test, rname: b.x.test}, ns: [a.x.test],\n"
+      "  profiles: [\n"
+      "    {name: a, trafficRoutingMethod: Priority, dnsConfig: {relativeName: a},\n"
+      "     monitorConfig: &m {protocol: TCP, port: 443},\n"
+      "     endpoints: &es [{name: e1, type: externalEndpoints, target: a.example.net},\n"
+      "                     {name: e2, type: externalEndpoints, target: b.example.net}]},\n"
+      "    {name: b, trafficRoutingMethod: Priority, dnsConfig: {relativeName: b},\n"
+      "     monitorConfig: *m, endpoints: *es}]}]\n");
+  EXPECT_TRUE(shared.errors.empty()) << shared.errors[0];
+  ASSERT_TRUE(shared.config.has_value());
+  ASSERT_EQ(shared.config->zones[0].profiles.size(), 2u);
+  EXPECT_EQ(shared.config->zones[0].profiles[1].endpoints.size(), 2u);
+  EXPECT_EQ(shared.config->zones[0].profiles[1].monitor.port, 443);
+}
+
+// Profile files add their size to the one budget of the load; none gets a base of its own, so
+// many files of moderate laughs are stopped too, inside the file where the budget ran out.
+TEST(Malformed, ProfileFilesShareOneNodeBudget) {
+  TempDir dir;
+  // One profile with 40 aliased endpoints of 40 aliased subnets: about 5,000 nodes to read.
+  std::string endpoints;
+  for (int i = 1; i < 40; ++i) {
+    endpoints += ", *e";
+  }
+  std::string subnets;
+  for (int i = 1; i < 40; ++i) {
+    subnets += ", *s";
+  }
+  std::map<std::string, size_t> sizes;  // in the order the glob reads them
+  for (int f = 0; f < 40; ++f) {
+    const std::string name = "p" + std::to_string(f);
+    const std::string profile =
+        "{name: " + name + ", trafficRoutingMethod: Subnet, dnsConfig: {relativeName: " + name +
+        "}, endpoints: [&e {name: e, type: externalEndpoints, target: 192.0.2.1, subnets: [&s "
+        "{first: 198.51.100.0, scope: 24}" +
+        subnets + "]}" + endpoints + "]}\n";
+    dir.write("profiles/" + name + ".yaml", profile);
+    sizes[name + ".yaml"] = profile.size();
+  }
+  const std::string config =
+      "zones: [{name: x.test, soa: {mname: a.x.test, rname: b.x.test}, ns: [a.x.test],\n"
+      "  profile_files: [\"profiles/*.yaml\"]}]\n";
+  const std::string path = dir.write("tmdns.yaml", config);
+  const Loaded loaded = loadFile(path);
+  EXPECT_FALSE(loaded.config.has_value());
+  ASSERT_EQ(loaded.errors.size(), 1u) << loaded.errors[0];
+  const std::string& error = loaded.errors[0];
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(error, m,
+                                std::regex(R"(: zones\[0\]\.profile_files\[0\] \(profiles/)"
+                                           R"((p\d+\.yaml)\)\.endpoints\[\d+\])")))
+      << error;
+  // The budget is what the main file and the profile files read so far (this one included)
+  // brought in, and it ran out before the last file.
+  size_t bytes = config.size();
+  for (const auto& [name, size] : sizes) {
+    bytes += size;
+    if (name == m[1].str()) {
+      break;
+    }
+  }
+  EXPECT_NE(m[1].str(), sizes.rbegin()->first);
+  EXPECT_EQ(error.substr(error.find(": too many nodes") + 2), nodeLimitMessage(bytes));
 }
 
 // A valid configuration in block style, one scalar per line, covering every section.
