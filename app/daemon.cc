@@ -8,6 +8,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <optional>
 #include <string>
 #include <thread>
@@ -20,6 +21,7 @@
 #include "app/state_publisher.h"
 #include "config/probe_plan.h"
 #include "dns/query_stats.h"
+#include "dns/rate_limiter.h"
 #include "dns/served_state.h"
 #include "dns/server.h"
 #include "metrics/catalog.h"
@@ -67,6 +69,24 @@ probes::MonitorOptions monitorOptions(const config::Config& cfg) {
       cfg.probes.userAgent.empty() ? std::string("tmdns/") + TMDNS_VERSION : cfg.probes.userAgent;
   options.maxConcurrent = cfg.probes.maxConcurrent;
   return options;
+}
+
+dns::RateLimitOptions rateLimitOptions(const config::RateLimitSettings& settings) {
+  dns::RateLimitOptions options;
+  options.responsesPerSecond = static_cast<uint32_t>(settings.responsesPerSecond);
+  options.window = static_cast<uint32_t>(settings.window);
+  options.slip = static_cast<uint32_t>(settings.slip);
+  options.ipv4Prefix = static_cast<uint8_t>(settings.ipv4Prefix);
+  options.ipv6Prefix = static_cast<uint8_t>(settings.ipv6Prefix);
+  options.tableSize = static_cast<uint32_t>(settings.tableSize);
+  return options;
+}
+
+std::string describe(const dns::RateLimitOptions& o) {
+  return std::to_string(o.responsesPerSecond) + " UDP responses/s per /" +
+         std::to_string(o.ipv4Prefix) + " and /" + std::to_string(o.ipv6Prefix) +
+         " and response class, window " + std::to_string(o.window) + " s, slip " +
+         std::to_string(o.slip) + ", " + std::to_string(o.tableSize) + " buckets";
 }
 
 double unixSeconds() {
@@ -172,6 +192,31 @@ int serve(const std::string& configFile) {
     auto health = monitor.setPlan(config::buildProbePlan(cfg, snapshot.generation));
     return cfg.probes.enabled ? health : unmonitoredHealth(snapshot.routing.endpoints.size());
   };
+  // The rate limiter's buckets survive a reload that keeps `rate_limit` as it is; changed
+  // settings get a fresh table, allocated here, off the query path. The old one is freed with
+  // the last served state that holds it, after its RCU grace period.
+  std::shared_ptr<dns::RateLimiter> rateLimiter;
+  auto rateLimiterFor = [&](const config::Config& cfg) {
+    if (!cfg.rateLimit) {
+      if (rateLimiter != nullptr) {
+        logLine("rate limiting off");
+      }
+      rateLimiter.reset();
+      return rateLimiter;
+    }
+    const dns::RateLimitOptions wanted = rateLimitOptions(*cfg.rateLimit);
+    if (rateLimiter == nullptr || rateLimiter->options() != wanted) {
+      try {
+        rateLimiter = std::make_shared<dns::RateLimiter>(wanted);
+        logLine("rate limiting on: " + describe(wanted));
+      } catch (const std::bad_alloc&) {
+        // Up to 128 MiB: a reload must not take the server down for it.
+        logLine("rate limiting: cannot allocate " + std::to_string(wanted.tableSize) +
+                " buckets; the previous rate limit settings stay");
+      }
+    }
+    return rateLimiter;
+  };
   dns::Server server(domain, state);
   const dns::ServerOptions options = serverOptions(*loaded.config);
   // Serves `snapshot` with fresh counters. Once publishSnapshot returns no worker counts into the
@@ -183,7 +228,7 @@ int serve(const std::string& configFile) {
     auto catalog = std::make_shared<const metrics::Catalog>(
         metrics::buildCatalog(cfg, snapshot->routing, snapshot->generation, snapshot->configHash));
     publisher.publishSnapshot(
-        snapshot, [&] { return healthFor(cfg, *snapshot); }, stats, catalog);
+        snapshot, [&] { return healthFor(cfg, *snapshot); }, stats, catalog, rateLimiterFor(cfg));
     queryMetrics.replace(catalog, stats);
   };
   serveSnapshot(*loaded.config, std::move(loaded.snapshot));

@@ -8,10 +8,12 @@ namespace tmdns::app {
 void StatePublisher::publishSnapshot(std::shared_ptr<const dns::Snapshot> snapshot,
                                      const HealthFor& health,
                                      std::shared_ptr<dns::QueryStats> stats,
-                                     std::shared_ptr<const metrics::Catalog> catalog) {
+                                     std::shared_ptr<const metrics::Catalog> catalog,
+                                     std::shared_ptr<dns::RateLimiter> rateLimiter) {
   std::lock_guard<std::mutex> lock(mutex_);
   snapshot_ = std::move(snapshot);
   stats_ = std::move(stats);
+  rateLimiter_ = std::move(rateLimiter);
   catalog_ = std::move(catalog);
   publishLocked(health());
 }
@@ -35,6 +37,7 @@ void StatePublisher::publishLocked(std::shared_ptr<const routing::HealthTable> h
   next->snapshot = snapshot_;
   next->health = std::move(health);
   next->stats = stats_;
+  next->rateLimiter = rateLimiter_;
   // Waits out the grace period of the state it replaces (util/rcu.h).
   state_.publish(std::move(next));
 }

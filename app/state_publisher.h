@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "dns/query_stats.h"
+#include "dns/rate_limiter.h"
 #include "dns/served_state.h"
 #include "metrics/catalog.h"
 #include "routing/health_table.h"
@@ -36,9 +37,11 @@ class StatePublisher {
   // (it installs the new probe plan): a status change the engine applies in between then either
   // lands in the returned table or is published for the new generation after this swap, never
   // dropped as stale. The engine publishes outside its own lock, so the order is deadlock-free.
+  // `rateLimiter` (null: none) is served with this snapshot and every health update after it.
   void publishSnapshot(std::shared_ptr<const dns::Snapshot> snapshot, const HealthFor& health,
                        std::shared_ptr<dns::QueryStats> stats,
-                       std::shared_ptr<const metrics::Catalog> catalog);
+                       std::shared_ptr<const metrics::Catalog> catalog,
+                       std::shared_ptr<dns::RateLimiter> rateLimiter = nullptr);
 
   // Ignored unless `generation` is the current snapshot's.
   void publishHealth(uint64_t generation, std::shared_ptr<const routing::HealthTable> health);
@@ -53,6 +56,7 @@ class StatePublisher {
   std::shared_ptr<const dns::Snapshot> snapshot_;
   std::shared_ptr<const routing::HealthTable> health_;
   std::shared_ptr<dns::QueryStats> stats_;
+  std::shared_ptr<dns::RateLimiter> rateLimiter_;
   std::shared_ptr<const metrics::Catalog> catalog_;
 };
 

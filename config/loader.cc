@@ -10,6 +10,7 @@
 #include "config/validator.h"
 #include "config/yaml_reader.h"
 #include "config/zone_reader.h"
+#include "dns/rate_limiter.h"
 
 namespace tmdns::config {
 
@@ -156,6 +157,43 @@ void readProbes(const YamlValue& value, ProbeSettings& probes, Diagnostics& diag
     probes.maxConcurrent = static_cast<int>(*number);
   }
   map.warnUnknownKeys();
+}
+
+// `rate_limit:` (issue 8): Response Rate Limiting of UDP answers; the ranges are the limiter's.
+std::optional<RateLimitSettings> readRateLimit(const YamlValue& value, Diagnostics& diags) {
+  using Limits = dns::RateLimitOptions;
+  MapReader map(value, diags, KeyCase::kExact);
+  if (!map.isMap()) {
+    return std::nullopt;
+  }
+  RateLimitSettings settings;
+  settings.pos = value.pos();
+  settings.path = value.path();
+  // A limit that was written wrong is an error, never quietly the default.
+  bool valid = true;
+  auto read = [&](const std::optional<YamlValue>& item, int64_t min, int64_t max, int& field) {
+    if (!item) {
+      return;
+    }
+    if (std::optional<int64_t> number = readInt(*item, min, max, diags)) {
+      field = static_cast<int>(*number);
+    } else {
+      valid = false;
+    }
+  };
+  const std::optional<YamlValue> rate = map.require("responses_per_second");
+  valid = rate.has_value();
+  read(rate, 1, Limits::kMaxResponsesPerSecond, settings.responsesPerSecond);
+  read(map.take("window"), 1, Limits::kMaxWindow, settings.window);
+  read(map.take("slip"), 0, Limits::kMaxSlip, settings.slip);
+  read(map.take("ipv4_prefix"), 8, 32, settings.ipv4Prefix);
+  read(map.take("ipv6_prefix"), 32, 128, settings.ipv6Prefix);
+  read(map.take("table_size"), Limits::kMinTableSize, Limits::kMaxTableSize, settings.tableSize);
+  map.warnUnknownKeys();
+  if (!valid) {
+    return std::nullopt;
+  }
+  return settings;
 }
 
 // Every file the configuration was read from, for the configuration hash: the main file, the
@@ -331,6 +369,9 @@ std::optional<Config> readConfig(const std::string& text, const std::string& fil
   }
   if (std::optional<YamlValue> latency = top.take("latency")) {
     config.latency = readLatency(*latency, baseDir, diags);
+  }
+  if (std::optional<YamlValue> rateLimit = top.take("rate_limit")) {
+    config.rateLimit = readRateLimit(*rateLimit, diags);
   }
   readRunAs(top, config, diags);
   if (std::optional<YamlValue> zones = top.require("zones")) {

@@ -167,6 +167,18 @@ struct RunAs : Located {
   std::string group;
 };
 
+// Top-level `rate_limit:` — Response Rate Limiting of UDP answers (issue 8), as Knot and NSD
+// do it: a token bucket per client prefix and response class, with slip. Off when absent.
+// Ranges are dns::RateLimitOptions'.
+struct RateLimitSettings : Located {
+  int responsesPerSecond = 0;  // required
+  int window = 2;              // seconds of credit: the burst a prefix may send at once
+  int slip = 2;                // every slip-th limited answer is sent truncated; 0 = none
+  int ipv4Prefix = 24;
+  int ipv6Prefix = 56;
+  int tableSize = 65536;
+};
+
 struct Config {
   std::string file;                      // the main configuration file, as given
   std::vector<std::string> sourceFiles;  // every file the loader read (main file first)
@@ -179,6 +191,7 @@ struct Config {
   std::optional<ListenAddress> http;
   std::optional<GeoIpSettings> geoip;
   std::optional<LatencySettings> latency;
+  std::optional<RateLimitSettings> rateLimit;
   RunAs runAs;  // privileges to drop to after binding (user: / group:)
   std::vector<Zone> zones;
 };

@@ -39,8 +39,8 @@ uint8_t maxScope(const ClientSubnet& ecs) noexcept {
 
 size_t QueryHandler::handle(const Snapshot& snapshot, routing::HealthView health,
                             std::span<const uint8_t> query, const routing::ClientInfo& source,
-                            Transport transport, std::span<uint8_t> out,
-                            QueryStats::Block* stats) noexcept {
+                            Transport transport, std::span<uint8_t> out, QueryStats::Block* stats,
+                            RateLimiter* limiter, uint32_t nowSeconds) noexcept {
   ++counters_.queries;
   // RFC 1035 §4.1.1: a response (QR=1) is never answered, or two servers could loop; a
   // message shorter than a header has no ID to answer with.
@@ -65,6 +65,7 @@ size_t QueryHandler::handle(const Snapshot& snapshot, routing::HealthView health
     ++counters_.dropped;  // the caller's buffer cannot hold even the question
     return 0;
   }
+  const ResponseWriter::Mark questionOnly = writer.mark();
 
   uint16_t rcode = kRcodeNoError;
   uint8_t scope = 0;
@@ -133,6 +134,24 @@ size_t QueryHandler::handle(const Snapshot& snapshot, routing::HealthView health
       ++counters_.nxdomain;
     } else if (result.noData) {
       ++counters_.nodata;
+    }
+  }
+
+  // Response Rate Limiting: TCP is exempt, its handshake proved the client's address. The
+  // class is known only now; the response is not counted yet, so a dropped one never is.
+  if (limiter != nullptr && transport == Transport::kUdp) {
+    const RateLimitAction action =
+        limiter->check(source, responseClassOf(rcode, result.noData), nowSeconds);
+    if (action == RateLimitAction::kDrop) {
+      ++counters_.rateLimitDropped;
+      return 0;
+    }
+    if (action == RateLimitAction::kSlip) {
+      // As for an answer too large (RFC 2181 §9): no records, TC, so a resolver retries over
+      // TCP, which a spoofed victim never does. The OPT stays (RFC 6891 §7).
+      writer.rewind(questionOnly);
+      flags |= kFlagTc;
+      ++counters_.rateLimitSlipped;
     }
   }
 

@@ -6,6 +6,7 @@
 #include <span>
 
 #include "dns/query_stats.h"
+#include "dns/rate_limiter.h"
 #include "dns/snapshot.h"
 #include "routing/policy.h"
 #include "util/rng.h"
@@ -25,6 +26,8 @@ struct HandlerCounters {
   uint64_t badvers = 0;
   uint64_t truncated = 0;
   uint64_t ecs = 0;
+  uint64_t rateLimitDropped = 0;  // UDP responses the rate limiter dropped
+  uint64_t rateLimitSlipped = 0;  // ... and sent truncated instead (slip)
 };
 
 class QueryHandler {
@@ -53,10 +56,17 @@ class QueryHandler {
   // `stats` (the calling thread's block of the snapshot's QueryStats; may be null) counts every
   // response sent: by the query name's profile or zone, query type and rcode; and, unless the
   // response was truncated, every endpoint whose record it carries.
+  //
+  // `limiter` (UDP only; null: no limiting) decides, once the response is built and before it
+  // is counted, whether it is sent, dropped (0 is returned) or slipped: sent as header,
+  // question and OPT with TC, like an answer that did not fit. The flow is `source` (never the
+  // ECS address) and the response class; `nowSeconds` is RateLimiter::clockSeconds() as the
+  // caller read it for its batch. A dropped response is not counted in `stats`; a slipped one
+  // is, without endpoints.
   size_t handle(const Snapshot& snapshot, routing::HealthView health,
                 std::span<const uint8_t> query, const routing::ClientInfo& source,
-                Transport transport, std::span<uint8_t> out,
-                QueryStats::Block* stats = nullptr) noexcept;
+                Transport transport, std::span<uint8_t> out, QueryStats::Block* stats = nullptr,
+                RateLimiter* limiter = nullptr, uint32_t nowSeconds = 0) noexcept;
 
   const HandlerCounters& counters() const noexcept { return counters_; }
 

@@ -247,6 +247,9 @@ unsigned UdpWorker::answerBatch(const Socket& socket, unsigned received) noexcep
   const routing::HealthView health =
       state->health != nullptr ? state->health->view() : routing::HealthView();
   QueryStats::Block* stats = state->stats != nullptr ? state->stats->block(statsSlot_) : nullptr;
+  // One clock reading per batch: the buckets count whole seconds.
+  RateLimiter* limiter = state->rateLimiter.get();
+  const uint32_t now = limiter != nullptr ? RateLimiter::clockSeconds() : 0;
   unsigned count = 0;
   for (unsigned i = 0; i < received; ++i) {
     msghdr& in = inMessages_[i].msg_hdr;
@@ -259,7 +262,7 @@ unsigned UdpWorker::answerBatch(const Socket& socket, unsigned received) noexcep
         snapshot, health,
         std::span<const uint8_t>(in_.get() + i * kMaxMessage, inMessages_[i].msg_len),
         clientInfoFrom(peers_[i]), Transport::kUdp, std::span<uint8_t>(response, kMaxMessage),
-        stats);
+        stats, limiter, now);
     if (length == 0) {
       continue;
     }

@@ -171,6 +171,17 @@ void collectServerCounters(const dns::HandlerCounters& udp, const dns::HandlerCo
   perTransport(out, "tmdns_dns_dropped_queries_total",
                "Messages left unanswered: responses (QR=1) and runts shorter than a DNS header.",
                udp.dropped, tcp.dropped);
+  {
+    Family family;
+    family.name = "tmdns_dns_rate_limited_responses_total";
+    family.help =
+        "UDP responses held back by rate_limit: dropped, or slipped (sent truncated, so that a "
+        "real client retries over TCP).";
+    family.type = MetricType::kCounter;
+    family.samples.push_back({{{"action", "dropped"}}, static_cast<double>(udp.rateLimitDropped)});
+    family.samples.push_back({{{"action", "slipped"}}, static_cast<double>(udp.rateLimitSlipped)});
+    out.push_back(std::move(family));
+  }
   single(out, "tmdns_dns_udp_receive_errors_total", "recvmmsg failures other than EAGAIN.",
          io.udpReceiveErrors);
   single(out, "tmdns_dns_udp_send_dropped_total",

@@ -51,7 +51,7 @@ class QueryMetrics {
 };
 
 // The server's transport counters: ECS, truncated, malformed, refused and dropped queries per
-// transport, and the UDP/TCP I/O events.
+// transport, rate-limited UDP responses, and the UDP/TCP I/O events.
 void collectServerCounters(const dns::HandlerCounters& udp, const dns::HandlerCounters& tcp,
                            const dns::ServerIoCounters& io, std::vector<Family>& out);
 

@@ -157,6 +157,7 @@ TEST_F(ObservabilityTest, EveryExposedNameFollowsPrometheusNamingRules) {
                                "tmdns_dns_malformed_queries_total",
                                "tmdns_dns_refused_queries_total",
                                "tmdns_dns_dropped_queries_total",
+                               "tmdns_dns_rate_limited_responses_total",
                                "tmdns_endpoint_up",
                                "tmdns_endpoint_monitor_status",
                                "tmdns_profile_monitor_status",

@@ -217,5 +217,54 @@ TEST(QueryHandlerAllocation, HandleNeverAllocates) {
   EXPECT_GE(cases.size() * 10, 300u);
 }
 
+TEST(QueryHandlerAllocation, RateLimitedHandleNeverAllocates) {
+  auto snapshot = test::buildFixtureSnapshot();
+  routing::HealthTable health;
+  health.status.assign(test::fixtureEndpoints().size(), routing::MonitorStatus::kOnline);
+  QueryOptions edns;
+  edns.edns = true;
+  const std::vector<Bytes> queries = {
+      makeQuery("www.example.test.", kTypeA, edns), makeQuery("nope.example.test.", kTypeA),
+      makeQuery("www.example.com.", kTypeA), makeQuery("app.example.test.", kTypeAaaa, edns)};
+  // slip 2 and a rate of 3: every query after the first few is dropped or slipped, so each
+  // branch of the limiter, and the handler's slip rewrite, runs while allocations are counted.
+  RateLimitOptions options;
+  options.responsesPerSecond = 3;
+  options.window = 1;
+  options.slip = 2;
+  options.tableSize = 1024;
+  RateLimiter limiter(options, 99);
+  QueryHandler handler(7);
+  QueryStats stats(*snapshot, 1, 1);
+  std::vector<uint8_t> out(65535);
+  const routing::ClientInfo v4 = test::ipv4Source(192, 0, 2, 1);
+  routing::ClientInfo v6;
+  v6.family = 6;
+  v6.sourcePrefix = 128;
+  v6.addr[0] = 0x20;
+  v6.addr[1] = 0x01;
+  auto runAll = [&](uint32_t now) {
+    for (int round = 0; round < 10; ++round) {
+      for (const Bytes& query : queries) {
+        for (const routing::ClientInfo& source : {v4, v6}) {
+          handler.handle(*snapshot, health.view(), query, source, Transport::kUdp, out,
+                         stats.block(0), &limiter, now);
+        }
+      }
+    }
+  };
+  runAll(1);
+
+  gAllocations = 0;
+  gCounting = true;
+  runAll(2);
+  const uint32_t now = RateLimiter::clockSeconds();
+  gCounting = false;
+  EXPECT_EQ(gAllocations.load(), 0u);
+  EXPECT_GT(now, 0u);
+  EXPECT_GT(handler.counters().rateLimitDropped, 0u);
+  EXPECT_GT(handler.counters().rateLimitSlipped, 0u);
+}
+
 }  // namespace
 }  // namespace tmdns::dns

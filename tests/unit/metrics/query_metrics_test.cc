@@ -168,5 +168,28 @@ TEST(QueryStats, SlotsAndOutOfRangeCounts) {
             1u);
 }
 
+TEST(ServerCounters, RateLimitedResponsesByAction) {
+  dns::HandlerCounters udp;
+  udp.rateLimitDropped = 7;
+  udp.rateLimitSlipped = 3;
+  dns::HandlerCounters tcp;
+  tcp.rateLimitDropped = 100;  // never happens (TCP is exempt); not shown if it did
+  std::vector<Family> families;
+  collectServerCounters(udp, tcp, dns::ServerIoCounters{}, families);
+  const Family* found = nullptr;
+  for (const Family& f : families) {
+    if (f.name == "tmdns_dns_rate_limited_responses_total") {
+      found = &f;
+    }
+  }
+  ASSERT_NE(found, nullptr);
+  EXPECT_EQ(found->type, MetricType::kCounter);
+  ASSERT_EQ(found->samples.size(), 2u);
+  EXPECT_EQ(found->samples[0].labels, (Labels{{"action", "dropped"}}));
+  EXPECT_EQ(found->samples[0].value, 7);
+  EXPECT_EQ(found->samples[1].labels, (Labels{{"action", "slipped"}}));
+  EXPECT_EQ(found->samples[1].value, 3);
+}
+
 }  // namespace
 }  // namespace tmdns::metrics
