@@ -24,6 +24,8 @@ test_packages=(
   # metrics tests: promtool checks the exposition and deploy/prometheus, and a real Prometheus
   # (started by the test on loopback, never as a service) scrapes tmdns
   prometheus
+  # the load test (tests/e2e/chaos_reload_test.cc) drives a steady query rate with dnsperf
+  dnsperf
 )
 packages=("${build_packages[@]}")
 if [ "${1:-}" != "--build-only" ]; then
