@@ -26,6 +26,8 @@ test_packages=(
   prometheus
   # the load test (tests/e2e/chaos_reload_test.cc) drives a steady query rate with dnsperf
   dnsperf
+  # the fuzz stage of scripts/test.sh: clang with libFuzzer and the sanitizer runtimes
+  clang libclang-rt-14-dev
 )
 packages=("${build_packages[@]}")
 if [ "${1:-}" != "--build-only" ]; then

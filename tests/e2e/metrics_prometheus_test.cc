@@ -20,29 +20,13 @@ using probes::testing::HttpBackend;
 // timeout 1 s, first failure degrades), "backup" alwaysServe (never probed). NETWORK SAFETY:
 // the only probe target is 127.0.0.1.
 std::string config(uint16_t backendPort) {
-  return R"(listen: ["127.0.0.1:0"]
-threads: 2
-http: "127.0.0.1:0"
-probes: {enabled: true}
-zones:
-  - name: tm.example.test
-    soa: {mname: ns1.tm.example.test, rname: hostmaster.example.test, serial: 1, refresh: 3600,
-          retry: 600, expire: 86400, minimum: 30, ttl: 3600}
-    ns: [ns1.tm.example.test]
-    records: ["ns1 3600 IN A 192.0.2.53"]
-    profiles:
-      - name: app
-        properties:
-          trafficRoutingMethod: Priority
-          dnsConfig: {relativeName: app, ttl: 30}
-          monitorConfig: {protocol: HTTP, port: )" +
-         std::to_string(backendPort) + R"(, path: /, intervalInSeconds: 2,
-                          timeoutInSeconds: 1, toleratedNumberOfFailures: 0}
-          endpoints:
-            - {name: primary, type: externalEndpoints, properties: {target: 127.0.0.1, priority: 1}}
-            - {name: backup, type: externalEndpoints,
-               properties: {target: 192.0.2.10, priority: 2, alwaysServe: Enabled}}
-)";
+  return probedAppConfig(
+      backendPort,
+      "path: /, intervalInSeconds: 2, timeoutInSeconds: 1, toleratedNumberOfFailures: 0",
+      {"{name: primary, type: externalEndpoints, properties: {target: 127.0.0.1, priority: 1}}",
+       "{name: backup, type: externalEndpoints, properties: {target: 192.0.2.10, priority: 2, "
+       "alwaysServe: Enabled}}"},
+      "threads: 2\n");
 }
 
 bool isZero(double v) {

@@ -103,6 +103,33 @@ std::string urlEncode(const std::string& text) {
   return out;
 }
 
+std::string probedAppConfig(uint16_t backendPort, const std::string& monitor,
+                            const std::vector<std::string>& endpoints,
+                            const std::string& topLevel) {
+  std::string yaml = R"(listen: ["127.0.0.1:0"]
+http: "127.0.0.1:0"
+probes: {enabled: true}
+)" + topLevel + R"(zones:
+  - name: tm.example.test
+    soa: {mname: ns1.tm.example.test, rname: hostmaster.example.test, serial: 1, refresh: 3600,
+          retry: 600, expire: 86400, minimum: 30, ttl: 3600}
+    ns: [ns1.tm.example.test]
+    records: ["ns1 3600 IN A 192.0.2.53"]
+    profiles:
+      - name: app
+        properties:
+          trafficRoutingMethod: Priority
+          dnsConfig: {relativeName: app, ttl: 30}
+          monitorConfig: {protocol: HTTP, port: )" +
+                     std::to_string(backendPort) + ", " + monitor + R"(}
+          endpoints:
+)";
+  for (const std::string& e : endpoints) {
+    yaml += "            - " + e + "\n";
+  }
+  return yaml;
+}
+
 Prometheus::Prometheus(uint16_t targetPort) : target_(targetPort) {}
 
 ::testing::AssertionResult Prometheus::start(Clock::duration timeout) {

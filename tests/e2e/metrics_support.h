@@ -34,6 +34,14 @@ uint16_t httpPort(Server& server);
 
 std::string urlEncode(const std::string& text);
 
+// A configuration with a status listener and probes on: zone tm.example.test holds one Priority
+// profile "app" (relativeName app, TTL 30) whose monitorConfig probes HTTP on 127.0.0.1's
+// `backendPort` with the extra flow-map fields `monitor` ("intervalInSeconds: 2, ..."), and whose
+// endpoints are the flow-map lines `endpoints`. NETWORK SAFETY: callers probe only loopback.
+std::string probedAppConfig(uint16_t backendPort, const std::string& monitor,
+                            const std::vector<std::string>& endpoints,
+                            const std::string& topLevel = "");
+
 // /usr/bin/prometheus on 127.0.0.1 (a free port), scraping only `targetPort` every second,
 // with a throw-away storage directory. Nothing else: no remote read or write, no self-scrape,
 // no admin or lifecycle API.
