@@ -199,12 +199,6 @@ class Compiler {
       diags_.error(zone.pos, zone.path + ".name", error);
       return;
     }
-    builder_.setSubnetNegatives(
-        zoneIndex,
-        zone.subnetNoMatch == NegativeAnswer::kNoData ? dns::SubnetNegative::kNoData
-                                                      : dns::SubnetNegative::kNxDomain,
-        zone.subnetUnhealthy == NegativeAnswer::kNoData ? dns::SubnetNegative::kNoData
-                                                        : dns::SubnetNegative::kNxDomain);
     zoneIds_.push_back(zoneIndex);
 
     // Profiles first, so that a static record at a profile name is reported against the record.

@@ -38,17 +38,12 @@ struct Node {
   bool hasCname = false;  // a static CNAME owner (no other data allowed, RFC 1034 §3.6.2)
 };
 
-// What to answer where the Subnet method's sources disagree (traffic-manager.md §2.7).
-enum class SubnetNegative : uint8_t { kNoData, kNxDomain };
-
 struct Zone {
   uint32_t apexNode = 0;
   uint32_t soaRRset = 0;  // index into Snapshot::rrsets
   uint32_t nsRRset = 0;
   // RFC 2308 §5: the SOA in a negative answer carries min(SOA TTL, SOA MINIMUM).
   uint32_t negativeTtl = 0;
-  SubnetNegative subnetNoMatch = SubnetNegative::kNoData;
-  SubnetNegative subnetUnhealthy = SubnetNegative::kNxDomain;
 };
 
 // The record an endpoint yields (§3.2), pre-encoded when the configuration is compiled.

@@ -31,8 +31,6 @@ struct PendingZone {
   uint32_t apexNode = 0;
   uint32_t soaTtl = 0;
   uint32_t soaMinimum = 0;
-  SubnetNegative subnetNoMatch = SubnetNegative::kNoData;
-  SubnetNegative subnetUnhealthy = SubnetNegative::kNxDomain;
 };
 
 struct PendingAnswer {
@@ -307,14 +305,6 @@ uint32_t SnapshotBuilder::addZone(std::span<const uint8_t> apexName, uint32_t so
   return zone;
 }
 
-void SnapshotBuilder::setSubnetNegatives(uint32_t zone, SubnetNegative noMatch,
-                                         SubnetNegative unhealthy) {
-  if (zone < impl_->zones.size()) {
-    impl_->zones[zone].subnetNoMatch = noMatch;
-    impl_->zones[zone].subnetUnhealthy = unhealthy;
-  }
-}
-
 bool SnapshotBuilder::addRecord(uint32_t zone, std::span<const uint8_t> owner, uint16_t type,
                                 uint32_t ttl, std::span<const uint8_t> rdata, std::string& error) {
   Impl& s = *impl_;
@@ -505,8 +495,6 @@ std::unique_ptr<Snapshot> SnapshotBuilder::finish() {
     }
     // RFC 2308 §5: negative answers are cached for min(SOA TTL, SOA MINIMUM).
     zone.negativeTtl = std::min(pending.soaTtl, pending.soaMinimum);
-    zone.subnetNoMatch = pending.subnetNoMatch;
-    zone.subnetUnhealthy = pending.subnetUnhealthy;
     snap->zones.push_back(zone);
   }
 

@@ -30,8 +30,6 @@ class SnapshotBuilder {
                    std::span<const uint8_t> soaRdata, uint32_t nsTtl,
                    const std::vector<std::vector<uint8_t>>& nsNames, std::string& error);
 
-  void setSubnetNegatives(uint32_t zone, SubnetNegative noMatch, SubnetNegative unhealthy);
-
   // Adds one static record at `owner` (which must be at or below the zone apex). Records of the
   // same owner and type form one RRset; the TTL of the first one is kept (RFC 2181 §5.2).
   // Returns false with `error` set for: owner outside the zone, CNAME beside other data or a
