@@ -167,7 +167,9 @@ int serve(const std::string& configFile) {
             " errors), not serving");
     return 1;
   }
-  FixedSettings running = fixedSettings(*loaded.config);
+  // What the sockets were bound with and whom the process runs as: fixed until a restart, so
+  // every reload that asks for something else is told so, not only the first.
+  const FixedSettings running = fixedSettings(*loaded.config);
   const std::string startHash = loaded.hash;
   uint64_t generation = 1;
   loaded.snapshot->generation = generation;
@@ -296,7 +298,6 @@ int serve(const std::string& configFile) {
     next.snapshot->configHash = next.hash;
     serveSnapshot(*next.config, std::move(next.snapshot));
     configMetrics.reloaded(true, next.hash, generation, unixSeconds());
-    running = fixedSettings(*next.config);
     const std::string hash = next.hash;
     next = LoadedConfiguration();
     releaseFreedMemory();

@@ -329,5 +329,36 @@ TEST(Reload, ServesTcpAndIpv6AfterAReload) {
   }
 }
 
+// Sockets and threads are set up once: a reload that asks for other ones is served otherwise and
+// says that those settings wait for a restart, every time it still asks, and not once it no
+// longer does (the comparison is with what was bound, not with the last reload).
+TEST(Reload, ListenerChangesAreNotedUntilTheyMatchWhatWasBound) {
+  const std::string kNote =
+      "note: listen, threads and http changes take effect at the next restart";
+  Server s;
+  s.writeStandardConfig();
+  ASSERT_TRUE(s.start());
+  const std::string standard = readFile(dataDir() + "/standard.yaml");
+  const auto reloadAndCountNotes = [&](const std::string& yaml) {
+    s.writeConfig(yaml);
+    size_t firstLine = 0;
+    auto outcome = s.reload(10s, &firstLine);
+    EXPECT_TRUE(outcome.has_value() && *outcome) << s.log();
+    const std::vector<std::string> lines = s.process().stderrLines();
+    int notes = 0;
+    for (size_t i = firstLine; i < lines.size(); ++i) {
+      notes += lines[i].find(kNote) != std::string::npos ? 1 : 0;
+    }
+    return notes;
+  };
+  const std::string threeThreads = replaceAll(standard, "threads: 2\n", "threads: 3\n");
+  EXPECT_EQ(reloadAndCountNotes(threeThreads), 1);
+  // Still not what was bound: said again.
+  EXPECT_EQ(reloadAndCountNotes(replaceAll(threeThreads, "192.0.2.100", "192.0.2.101")), 1);
+  // Back to what was bound: nothing to say.
+  EXPECT_EQ(reloadAndCountNotes(standard), 0);
+  EXPECT_TRUE(digMatches(dig(s.v4(), {inZone("reload"), "A"}), "NOERROR", {kReload100}, {}));
+}
+
 }  // namespace
 }  // namespace tmdns::e2e
