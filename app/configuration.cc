@@ -63,11 +63,27 @@ LoadedConfiguration loadConfiguration(const std::string& path) {
   return out;
 }
 
-void printDiagnostics(const config::Diagnostics& diagnostics) {
+std::string formatDiagnostics(const config::Diagnostics& diagnostics, size_t maxNotices,
+                              const std::string& configFile) {
+  std::string out;
+  size_t notices = 0;
   for (const config::Diagnostic& d : diagnostics.items()) {
-    const std::string line = d.format() + "\n";
-    std::fwrite(line.data(), 1, line.size(), stderr);
+    if (d.severity == config::Diagnostic::Severity::kNotice && notices++ >= maxNotices) {
+      continue;
+    }
+    out += d.format() + "\n";
   }
+  if (notices > maxNotices) {
+    out += "tmdns: " + std::to_string(notices - maxNotices) +
+           " more notices not shown; tmdns --check-config " + configFile + " lists them all\n";
+  }
+  return out;
+}
+
+void printDiagnostics(const config::Diagnostics& diagnostics, size_t maxNotices,
+                      const std::string& configFile) {
+  const std::string text = formatDiagnostics(diagnostics, maxNotices, configFile);
+  std::fwrite(text.data(), 1, text.size(), stderr);
   std::fflush(stderr);
 }
 

@@ -1,6 +1,8 @@
 // One pass of the configuration pipeline: load, validate, compile; shared by serve and check.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,7 +23,14 @@ struct LoadedConfiguration {
 // Runs every stage (the same ones --check-config and a reload run) and never throws.
 LoadedConfiguration loadConfiguration(const std::string& path);
 
-// Prints every diagnostic on stderr, one per line, in the documented FILE:LINE:COL form.
-void printDiagnostics(const config::Diagnostics& diagnostics);
+// Every error and warning, one per line, in the documented FILE:LINE:COL form, and the first
+// `maxNotices` notices; when more were left out, one line that says how many and that
+// `tmdns --check-config FILE` (`configFile`) lists them all.
+std::string formatDiagnostics(const config::Diagnostics& diagnostics, size_t maxNotices = SIZE_MAX,
+                              const std::string& configFile = "");
+
+// formatDiagnostics on stderr.
+void printDiagnostics(const config::Diagnostics& diagnostics, size_t maxNotices = SIZE_MAX,
+                      const std::string& configFile = "");
 
 }  // namespace tmdns::app

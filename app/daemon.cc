@@ -89,6 +89,11 @@ std::string describe(const dns::RateLimitOptions& o) {
          std::to_string(o.slip) + ", " + std::to_string(o.tableSize) + " buckets";
 }
 
+// A large configuration can carry thousands of notices (one per loopback or private endpoint
+// address, say) and a reload repeats them all: the log keeps the first ones, --check-config
+// lists every one. Errors and warnings are always logged in full.
+constexpr size_t kMaxNoticesLogged = 20;
+
 double unixSeconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -161,7 +166,7 @@ int serve(const std::string& configFile) {
 
   tuneMalloc();
   LoadedConfiguration loaded = loadConfiguration(configFile);
-  printDiagnostics(loaded.diagnostics);
+  printDiagnostics(loaded.diagnostics, kMaxNoticesLogged, configFile);
   if (!loaded.snapshot) {
     logLine("configuration rejected (" + std::to_string(loaded.diagnostics.errorCount()) +
             " errors), not serving");
@@ -276,7 +281,7 @@ int serve(const std::string& configFile) {
   // A reload frees what it loaded (served or rejected) before it logs its outcome.
   auto reload = [&] {
     LoadedConfiguration next = loadConfiguration(configFile);
-    printDiagnostics(next.diagnostics);
+    printDiagnostics(next.diagnostics, kMaxNoticesLogged, configFile);
     if (!next.snapshot) {
       configMetrics.reloaded(false, startHash, generation, unixSeconds());
       const size_t errors = next.diagnostics.errorCount();
