@@ -32,6 +32,11 @@ PublishedState StatePublisher::current() const {
 }
 
 void StatePublisher::publishLocked(std::shared_ptr<const routing::HealthTable> health) {
+  // §2.9 rollups, computed once per publication for the snapshot this health is served with,
+  // so that no query walks a child profile. Under the lock: snapshot_ cannot change meanwhile.
+  if (snapshot_ != nullptr) {
+    health = routing::withNestedRollups(snapshot_->routing, std::move(health));
+  }
   health_ = health;
   auto next = std::make_unique<dns::ServedState>();
   next->snapshot = snapshot_;

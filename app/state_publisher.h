@@ -43,7 +43,8 @@ class StatePublisher {
                        std::shared_ptr<const metrics::Catalog> catalog,
                        std::shared_ptr<dns::RateLimiter> rateLimiter = nullptr);
 
-  // Ignored unless `generation` is the current snapshot's.
+  // Ignored unless `generation` is the current snapshot's. Both publish `health` with the nested
+  // rollups for the snapshot added (routing::withNestedRollups).
   void publishHealth(uint64_t generation, std::shared_ptr<const routing::HealthTable> health);
 
   PublishedState current() const;

@@ -352,6 +352,7 @@ class Compiler {
       }
       table.profiles.push_back(rp);
     }
+    routing::assignRollupSlots(table);
     for (routing::ProfileId id = 0; id < profiles_.size(); ++id) {
       const auto& [z, p] = profiles_[id];
       noteMissingGeoData(*p);

@@ -1,7 +1,9 @@
-// Profile-level routing rules, effective endpoint status with nested rollup, and nested descent.
+// Profile-level routing rules, effective endpoint status with nested rollup (per query or
+// precomputed per health publication), and nested descent.
 #include "routing/router.h"
 
 #include <algorithm>
+#include <vector>
 
 #include "routing/eligibility.h"
 
@@ -96,8 +98,61 @@ bool hasEligibleEndpoint(const Context& ctx, const Profile& profile) noexcept {
 
 }  // namespace
 
-MonitorStatus nestedStatus(const Context& ctx, const Endpoint& endpoint) noexcept {
+MonitorStatus recomputeNestedStatus(const Context& ctx, const Endpoint& endpoint) noexcept {
   return rollUp(ctx, endpoint);
+}
+
+std::vector<NestedRollup> computeNestedRollups(const Table& table, const HealthView& probed) {
+  std::vector<NestedRollup> rollups(table.nestedCount);
+  // Each entry is rollUp() itself, run over a view that reads the rollups filled so far: a
+  // rollup at depth d only looks at its child's endpoints at depth d + 1, so filling the
+  // deepest depth first gives every deeper status it needs (depth kMaxNestingDepth is Stopped
+  // without an entry). Same function, so the same answer as the per-query rollup.
+  HealthView filled(probed.statusData(), probed.statusCount(), &table, rollups.data(),
+                    rollups.size());
+  util::Rng unused(0);
+  constexpr Family kClassFamily[NestedRollup::kFamilyClasses] = {Family::kAny, Family::kV4,
+                                                                 Family::kV6};
+  // changed[slot]: its status at the depth just filled differs from the one below it (from
+  // Stopped, past the deepest entry). A rollup whose nested children all stayed the same
+  // between d + 1 and d + 2 is the same at d as at d + 1, so it is copied, not walked; in a
+  // valid configuration that leaves one walk per family for each nesting level below it.
+  std::vector<uint8_t> changed(table.nestedCount, 1);
+  std::vector<uint8_t> changedNext(table.nestedCount, 0);
+  for (int depth = kMaxNestingDepth - 1; depth >= 0; --depth) {
+    for (const Endpoint& endpoint : table.endpoints) {
+      if (endpoint.kind != TargetKind::kNested || endpoint.rollupSlot >= rollups.size()) {
+        continue;
+      }
+      NestedRollup& rollup = rollups[endpoint.rollupSlot];
+      bool recompute = depth == kMaxNestingDepth - 1;
+      if (!recompute && endpoint.child < table.profiles.size()) {
+        const Profile& child = table.profiles[endpoint.child];
+        const uint32_t count = servedEndpointCount(table, child);
+        for (uint32_t i = 0; i < count && !recompute; ++i) {
+          const Endpoint& grandchild = table.endpoints[child.firstEndpoint + i];
+          recompute = grandchild.kind == TargetKind::kNested &&
+                      (grandchild.rollupSlot >= rollups.size() || changed[grandchild.rollupSlot]);
+        }
+      }
+      bool differs = false;
+      for (int f = 0; f < NestedRollup::kFamilyClasses; ++f) {
+        const MonitorStatus below = rollup.at(static_cast<uint8_t>(depth + 1), kClassFamily[f]);
+        MonitorStatus status = below;
+        if (recompute) {
+          Request request;
+          request.family = kClassFamily[f];
+          const Context ctx{table, filled, request, unused, static_cast<uint8_t>(depth)};
+          status = rollUp(ctx, endpoint);
+        }
+        rollup.status[depth][f] = status;
+        differs = differs || status != below;
+      }
+      changedNext[endpoint.rollupSlot] = differs ? 1 : 0;
+    }
+    changed.swap(changedNext);
+  }
+  return rollups;
 }
 
 void route(const Context& ctx, ProfileId id, Selection& out) noexcept {

@@ -1,6 +1,8 @@
 // Entry point of routing: profile-level rules, then the profile's policy, nested descent.
 #pragma once
 
+#include <vector>
+
 #include "routing/policy.h"
 
 namespace tmdns::routing {
@@ -14,9 +16,25 @@ namespace tmdns::routing {
 // noexcept, allocation-free, lock-free.
 void route(const Context& ctx, ProfileId profile, Selection& out) noexcept;
 
-// effectiveStatus() of a nested endpoint: the child rollup (§2.9). `endpoint` must be in
-// ctx.table, of a profile at depth ctx.depth.
-MonitorStatus nestedStatus(const Context& ctx, const Endpoint& endpoint) noexcept;
+// The child rollup (§2.9) of a nested endpoint, recomputed from the child's endpoints (and,
+// for deeper nesting, from theirs, or from ctx.health's precomputed rollups where it has them).
+// `endpoint` must be in ctx.table, of a profile at depth ctx.depth.
+MonitorStatus recomputeNestedStatus(const Context& ctx, const Endpoint& endpoint) noexcept;
+
+// effectiveStatus() of a nested endpoint: the child rollup (§2.9), read from ctx.health when it
+// carries rollups for ctx.table (health_table.h), else recomputed. Both give the same status.
+inline MonitorStatus nestedStatus(const Context& ctx, const Endpoint& endpoint) noexcept {
+  if (const NestedRollup* rollup = ctx.health.rollup(ctx.table, endpoint.rollupSlot)) {
+    return rollup->at(ctx.depth, ctx.request.family);
+  }
+  return recomputeNestedStatus(ctx, endpoint);
+}
+
+// Every nested endpoint's rollup under the probe results `probed` (whose own rollups, if any,
+// are ignored), indexed by Endpoint::rollupSlot: what recomputeNestedStatus() would return at
+// each depth and family. Cost: about one pass over each nested endpoint's child per family and
+// depth at which its answer can differ. Allocates; for the publisher, never per query.
+std::vector<NestedRollup> computeNestedRollups(const Table& table, const HealthView& probed);
 
 // The status routing acts on for one endpoint (§2.1, §2.9, §2.10): Disabled when the endpoint is
 // disabled, Inactive when its profile is disabled (§4.4), the child rollup for nested endpoints,

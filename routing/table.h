@@ -51,6 +51,9 @@ struct Endpoint {
   uint16_t minChildV4 = 0;   // 0 = not set
   uint16_t minChildV6 = 0;
   uint16_t region = kNoRegion;  // Performance: geo::RegionId, index into geo::azureRegions()
+  // kNested only: where this endpoint's precomputed child rollup sits in a HealthTable
+  // (health_table.h); set by assignRollupSlots(). kNone: recomputed on every query.
+  uint32_t rollupSlot = kNone;
 };
 
 struct Profile {
@@ -73,11 +76,18 @@ struct Table {
   // Context (the DNS handler, nested descent) passes them along without knowing of them.
   std::shared_ptr<const geo::Locator> geo;
   std::shared_ptr<const geo::LatencyTable> latency;
+  // How many nested endpoints have a rollupSlot: slots are 0..nestedCount-1.
+  uint32_t nestedCount = 0;
 
   Table();
   ~Table();
   Table(Table&&) noexcept;
   Table& operator=(Table&&) noexcept;
 };
+
+// Numbers the nested endpoints 0, 1, ... in EndpointId order (Endpoint::rollupSlot) so that a
+// HealthTable can hold their rollups in a dense array. Whoever builds a Table calls it once,
+// after the endpoints are in place.
+void assignRollupSlots(Table& table) noexcept;
 
 }  // namespace tmdns::routing

@@ -45,6 +45,7 @@ class TableBuilder {
 
   // Compiles every profile's policy; a test table must compile cleanly.
   Table build() {
+    assignRollupSlots(table_);
     for (ProfileId id = 0; id < table_.profiles.size(); ++id) {
       std::string error;
       auto policy = makePolicy(table_, id, inputs_[id], error);
