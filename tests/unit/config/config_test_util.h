@@ -26,6 +26,13 @@ struct Loaded {
   std::vector<std::string> notices;
 };
 
+// A minimal valid `zones:` block (one zone, no profiles), for tests of top-level settings.
+inline const std::string kZone =
+    "zones:\n"
+    "  - name: tm.example.test\n"
+    "    soa: {mname: ns1.tm.example.test, rname: hostmaster.example.test}\n"
+    "    ns: [ns1.tm.example.test]\n";
+
 inline Loaded collect(std::optional<Config> config, const Diagnostics& diags) {
   Loaded out;
   out.config = std::move(config);

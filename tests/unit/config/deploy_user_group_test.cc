@@ -11,12 +11,6 @@
 namespace tmdns::config::testing {
 namespace {
 
-const std::string kZone =
-    "zones:\n"
-    "  - name: tm.example.test\n"
-    "    soa: {mname: ns1.tm.example.test, rname: hostmaster.example.test}\n"
-    "    ns: [ns1.tm.example.test]\n";
-
 TEST(LoaderRunAs, AbsentMeansStayAsStarted) {
   const Loaded loaded = loadText(kZone);
   ASSERT_TRUE(loaded.config.has_value());

@@ -10,12 +10,6 @@
 namespace tmdns::config::testing {
 namespace {
 
-const std::string kZone =
-    "zones:\n"
-    "  - name: tm.example.test\n"
-    "    soa: {mname: ns1.tm.example.test, rname: hostmaster.example.test}\n"
-    "    ns: [ns1.tm.example.test]\n";
-
 TEST(Loader, MinimalConfigGetsDefaults) {
   const Loaded loaded = loadText(
       "zones:\n"

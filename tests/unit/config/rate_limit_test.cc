@@ -10,12 +10,6 @@
 namespace tmdns::config::testing {
 namespace {
 
-const std::string kZone =
-    "zones:\n"
-    "  - name: tm.example.test\n"
-    "    soa: {mname: ns1.tm.example.test, rname: hostmaster.example.test}\n"
-    "    ns: [ns1.tm.example.test]\n";
-
 TEST(RateLimitConfig, AbsentOrEmptyIsOff) {
   for (const std::string& text : {kZone, "rate_limit:\n" + kZone, "rate_limit: ~\n" + kZone}) {
     SCOPED_TRACE(text);
